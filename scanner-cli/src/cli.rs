@@ -1,0 +1,142 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Find leaked secrets and unsafe launch configuration before you ship.
+#[derive(Debug, Parser)]
+#[command(name = "launchguard", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files, directories, stdin (`-`), git history or staged changes.
+    Scan(ScanArgs),
+    /// List or check rules.
+    Rules(RulesArgs),
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable text.
+    Text,
+    /// JSON.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+/// Severity threshold for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any finding.
+    Info,
+    /// Low and above.
+    Low,
+    /// Medium and above.
+    Medium,
+    /// High and above.
+    High,
+    /// Critical only.
+    Critical,
+    /// Never fail on findings.
+    Never,
+}
+
+/// Options shared by commands that load rules.
+#[derive(Debug, Clone, Args)]
+pub struct RuleOpts {
+    /// Extra rule file or directory of `*.toml` rule files (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Do not load the built-in rules.
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// Disable a rule by id (repeatable).
+    #[arg(long = "disable-rule", value_name = "ID")]
+    pub disable_rule: Vec<String>,
+}
+
+/// `launchguard scan`.
+#[derive(Debug, Clone, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` reads standard input. Default: `.`.
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print full secrets in reports (off by default: reports are shared widely).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Low)]
+    pub fail_on: FailOn,
+    /// Exit 2 when anything was skipped (a complete scan was required).
+    #[arg(long)]
+    pub strict: bool,
+    /// Scan files that .gitignore and .ignore exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Follow symbolic links while walking directories.
+    #[arg(long)]
+    pub follow_links: bool,
+    /// Per-file size cap in bytes; larger files are skipped and reported.
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+    /// Maximum nesting depth of archives and encodings.
+    #[arg(long, value_name = "N")]
+    pub max_depth: Option<usize>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// SARIF category (`runAutomationDetails.id`).
+    #[arg(long, value_name = "ID", default_value = "launchguard/")]
+    pub category: String,
+    /// Never show progress on stderr.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Colour text output: auto, always or never.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: String,
+    /// Rule options.
+    #[command(flatten)]
+    pub rules: RuleOpts,
+}
+
+/// `launchguard rules`.
+#[derive(Debug, Clone, Args)]
+pub struct RulesArgs {
+    /// What to do with the rules.
+    #[command(subcommand)]
+    pub action: RulesAction,
+}
+
+/// Rule subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum RulesAction {
+    /// List rules: id, provider, kind, severity, checks.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Rule options.
+        #[command(flatten)]
+        rules: RuleOpts,
+    },
+    /// Check every rule against its examples; exit 1 on any problem.
+    Check {
+        /// Rule options.
+        #[command(flatten)]
+        rules: RuleOpts,
+    },
+}

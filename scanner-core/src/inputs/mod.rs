@@ -1,0 +1,3 @@
+//! Inputs enumerate blobs; they never match anything. `fs` walks working trees.
+
+pub mod fs;

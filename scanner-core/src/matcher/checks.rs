@@ -1,0 +1,352 @@
+//! Checks a regex candidate must pass: entropy, checksums, JWT structure and claims,
+//! placeholder/example filters and the value filters of generic assignment rules.
+
+use base64::Engine as _;
+use std::collections::BTreeMap;
+
+/// Shannon entropy of `bytes` in bits per byte.
+pub fn shannon_entropy(bytes: &[u8]) -> f32 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    entropy::shannon_entropy(bytes)
+}
+
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// Encodes `n` in base62 (alphabet `0-9A-Za-z`), left-padded with `0` to `width`.
+pub fn base62(mut n: u64, width: usize) -> String {
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(BASE62[(n % 62) as usize]);
+        n /= 62;
+    }
+    while out.len() < width {
+        out.push(b'0');
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// GitHub classic / npm token checksum: in the part after the last `_`, the last six
+/// characters are the base62 CRC32 of the characters before them.
+pub fn crc32_base62_ok(secret: &[u8]) -> bool {
+    let body = match secret.iter().rposition(|&b| b == b'_') {
+        Some(i) => &secret[i + 1..],
+        None => secret,
+    };
+    if body.len() < 7 {
+        return false;
+    }
+    let (payload, check) = body.split_at(body.len() - 6);
+    let crc = crc32fast::hash(payload);
+    base62(u64::from(crc), 6).as_bytes() == check
+}
+
+fn b64url_decode(part: &[u8]) -> Option<Vec<u8>> {
+    let trimmed: Vec<u8> = part.iter().copied().filter(|&b| b != b'=').collect();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&trimmed)
+        .ok()
+        .or_else(|| {
+            base64::engine::general_purpose::STANDARD_NO_PAD
+                .decode(&trimmed)
+                .ok()
+        })
+}
+
+/// Decodes a JWT's header and payload; `None` unless both are JSON objects and the
+/// header names an `alg`.
+pub fn decode_jwt(token: &[u8]) -> Option<(serde_json::Value, serde_json::Value)> {
+    let mut parts = token.split(|&b| b == b'.');
+    let header = parts.next()?;
+    let payload = parts.next()?;
+    let header: serde_json::Value = serde_json::from_slice(&b64url_decode(header)?).ok()?;
+    let payload: serde_json::Value = serde_json::from_slice(&b64url_decode(payload)?).ok()?;
+    if !header.is_object() || !payload.is_object() || header.get("alg").is_none() {
+        return None;
+    }
+    Some((header, payload))
+}
+
+/// True when the JWT's payload carries every listed claim with one of its allowed values.
+pub fn jwt_claims_ok(token: &[u8], claims: &BTreeMap<String, Vec<String>>) -> bool {
+    let Some((_, payload)) = decode_jwt(token) else {
+        return false;
+    };
+    claims.iter().all(|(k, allowed)| match payload.get(k) {
+        Some(serde_json::Value::String(v)) => allowed.iter().any(|a| a == v),
+        Some(other) => allowed.iter().any(|a| *a == other.to_string()),
+        None => false,
+    })
+}
+
+/// Keys published in provider documentation; never findings.
+const DOCUMENTED_EXAMPLES: &[&str] = &[
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "AKIAI44QH8DHBEXAMPLE",
+    "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    "ASIAIOSFODNN7EXAMPLE",
+    "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+    "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
+    "rk_test_4eC39HqLyjWDarjtT1zdp7dc",
+    "pk_test_TYooMQauvdEDq54NiTphI7jx",
+    "whsec_1234567890abcdef",
+    "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
+    "xoxb-not-a-real-token-this-will-not-work",
+    "SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+];
+
+/// Words that mark a value as a placeholder rather than a credential.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "example",
+    "xxxx",
+    "your_",
+    "your-",
+    "yourkey",
+    "yourtoken",
+    "yoursecret",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "redacted",
+    "dummy",
+    "sample",
+    "insert",
+    "replace_me",
+    "replaceme",
+    "notreal",
+    "not_real",
+    "not-a-real",
+    "todo",
+    "****",
+    "...",
+];
+
+/// True when `secret` looks like a documented example or a placeholder.
+pub fn is_placeholder(secret: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(secret);
+    if DOCUMENTED_EXAMPLES.iter().any(|d| s.contains(d)) {
+        return true;
+    }
+    let lower = s.to_ascii_lowercase();
+    if lower.contains('<') && lower.contains('>') || lower.contains("${") || lower.contains("{{") {
+        return true;
+    }
+    if secret.len() > 100 {
+        // Long blobs (PEM bodies, service-account JSON) are checked for the unmistakable
+        // placeholders only: random base64 of that length holds short words by chance.
+        return lower.contains("example") || lower.contains("xxxxx");
+    }
+    if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    has_long_run(secret, 5) || has_sequence(&lower, 6)
+}
+
+/// True when some byte repeats `n` or more times in a row.
+fn has_long_run(s: &[u8], n: usize) -> bool {
+    let mut run = 1;
+    for w in s.windows(2) {
+        if w[0] == w[1] && w[0].is_ascii_alphanumeric() {
+            run += 1;
+            if run >= n {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
+/// True when `s` holds an ascending run (`123456`, `abcdef`) of `n` or more.
+fn has_sequence(s: &str, n: usize) -> bool {
+    let b = s.as_bytes();
+    let mut run = 1;
+    for w in b.windows(2) {
+        if w[0].is_ascii_alphanumeric() && w[1] == w[0].wrapping_add(1) {
+            run += 1;
+            if run >= n {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
+fn is_uuid(s: &[u8]) -> bool {
+    s.len() == 36
+        && s.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// Value filters for generic `password=` / `secret=` assignment rules: false when the
+/// value is evidently not a literal credential.
+pub fn generic_value_ok(value: &[u8]) -> bool {
+    let Ok(v) = std::str::from_utf8(value) else {
+        return false;
+    };
+    let v = v.trim();
+    if v.len() < 8 || v.len() > 200 {
+        return false;
+    }
+    if is_uuid(v.as_bytes()) {
+        return false;
+    }
+    let lower = v.to_ascii_lowercase();
+    // References, calls, templates, numbers.
+    const REFS: &[&str] = &[
+        "process.env",
+        "os.environ",
+        "getenv",
+        "env(",
+        "env.",
+        "config.",
+        "settings.",
+        "secrets.",
+        "vault:",
+        "ssm:",
+        "arn:aws",
+        "function",
+        "return",
+        "null",
+        "undefined",
+        "true",
+        "false",
+        "none",
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "sha512-",
+        "sha256-",
+        "sha1-",
+        "http://",
+        "https://",
+        "file://",
+        "/dev/",
+        "/etc/",
+        "/usr/",
+        "/var/",
+        "c:\\",
+    ];
+    if REFS.iter().any(|r| lower.contains(r)) {
+        return false;
+    }
+    let first = v.as_bytes()[0];
+    if matches!(
+        first,
+        b'$' | b'%' | b'@' | b'&' | b'*' | b'(' | b'[' | b'{' | b'#' | b'!'
+    ) {
+        return false;
+    }
+    if lower.starts_with("0x") && v[2..].bytes().all(|b| b.is_ascii_hexdigit()) {
+        return false;
+    }
+    if v.contains("()") || v.ends_with(')') || v.contains("::") || v.contains("->") {
+        return false;
+    }
+    if v.contains(' ') {
+        return false;
+    }
+    // Identifiers and dotted paths (`user.password`, `DB_PASSWORD`, `camelCase`).
+    let identifier_like = v
+        .bytes()
+        .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'.' || b == b'-');
+    if identifier_like {
+        return false;
+    }
+    // Dotted member access like `this.config.apiKey2`.
+    if v.contains('.')
+        && v.split('.').all(|p| {
+            !p.is_empty()
+                && p.as_bytes()[0].is_ascii_alphabetic()
+                && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+    {
+        return false;
+    }
+    // Pure numbers are not secrets in practice (ports, ids, sizes).
+    if v.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    // Character variety: need at least two classes, and some letters and digits or symbols.
+    let lower_c = v.bytes().any(|b| b.is_ascii_lowercase());
+    let upper_c = v.bytes().any(|b| b.is_ascii_uppercase());
+    let digit_c = v.bytes().any(|b| b.is_ascii_digit());
+    let sym_c = v.bytes().any(|b| !b.is_ascii_alphanumeric());
+    let classes = [lower_c, upper_c, digit_c, sym_c]
+        .iter()
+        .filter(|x| **x)
+        .count();
+    if classes < 2 {
+        return false;
+    }
+    !is_placeholder(v.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn make_github(prefix: &str, payload: &str) -> String {
+        let crc = crc32fast::hash(payload.as_bytes());
+        format!("{prefix}{payload}{}", base62(u64::from(crc), 6))
+    }
+
+    #[test]
+    fn crc32_checksum_roundtrip() {
+        let t = make_github("ghp_", "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1");
+        assert!(crc32_base62_ok(t.as_bytes()));
+        let mut bad = t.into_bytes();
+        let last = bad.len() - 1;
+        bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
+        assert!(!crc32_base62_ok(&bad));
+    }
+
+    #[test]
+    fn placeholders() {
+        assert!(is_placeholder(b"AKIAIOSFODNN7EXAMPLE"));
+        assert!(is_placeholder(b"sk-proj-xxxxxxxxxxxxxxxx"));
+        assert!(is_placeholder(b"<YOUR_KEY>"));
+        assert!(is_placeholder(b"${OPENAI_API_KEY}"));
+        assert!(is_placeholder(b"abc1234567def"));
+        assert!(!is_placeholder(b"sk-proj-Q7fZk2LmP9xR4tW8vB1nC6yH3jD5gS0a"));
+    }
+
+    #[test]
+    fn generic_values() {
+        assert!(!generic_value_ok(b"password"));
+        assert!(!generic_value_ok(b"0x0002000"));
+        assert!(!generic_value_ok(b"process.env.DB_PASSWORD"));
+        assert!(!generic_value_ok(b"getPassword()"));
+        assert!(!generic_value_ok(b"this.config.dbPass"));
+        assert!(!generic_value_ok(b"123e4567-e89b-12d3-a456-426614174000"));
+        assert!(generic_value_ok(b"Tr0ub4dor&3xKq"));
+        assert!(generic_value_ok(b"hR7#kq2LmZ9pW4vX"));
+    }
+
+    #[test]
+    fn jwt_decoding() {
+        let e = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let tok = format!(
+            "{}.{}.{}",
+            e(r#"{"alg":"HS256","typ":"JWT"}"#),
+            e(r#"{"role":"service_role","iss":"supabase"}"#),
+            "c2lnbmF0dXJlc2lnbmF0dXJl"
+        );
+        assert!(decode_jwt(tok.as_bytes()).is_some());
+        let mut claims = BTreeMap::new();
+        claims.insert("role".to_string(), vec!["service_role".to_string()]);
+        assert!(jwt_claims_ok(tok.as_bytes(), &claims));
+        claims.insert("role".to_string(), vec!["anon".to_string()]);
+        assert!(!jwt_claims_ok(tok.as_bytes(), &claims));
+    }
+}

@@ -1,0 +1,419 @@
+//! The matcher: one Aho-Corasick automaton over every rule's keywords finds candidate
+//! positions; only rules whose keyword hit run their regex, on a bounded window around
+//! the hit; candidates then pass the rule's checks (entropy, checksum, JWT claims,
+//! placeholder and generic-value filters).
+//!
+//! Work per blob is linear in its size: windows of one rule are merged before the regex
+//! runs, so a multi-megabyte minified line with thousands of keyword hits is searched
+//! once per rule, never once per hit.
+
+pub mod checks;
+
+use crate::error::{Error, Result};
+use crate::rules::{Checksum, RuleKind, RuleSet, RuleSpec};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use regex::bytes::{Regex, RegexBuilder};
+use std::collections::HashMap;
+
+/// Largest compiled size of one rule's regex.
+pub const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
+/// Default distance between a keyword hit and the edges of a match.
+pub const DEFAULT_WINDOW: usize = 256;
+/// How far a window edge may move to avoid splitting a token.
+const TOKEN_EXTEND: usize = 128;
+
+/// A rule compiled for matching.
+#[derive(Debug)]
+pub struct CompiledRule {
+    /// The rule as written.
+    pub spec: RuleSpec,
+    /// The file it came from.
+    pub file: String,
+    regex: Option<Regex>,
+    secret_group: Option<usize>,
+    paths: Option<(GlobSet, GlobSet)>,
+    window: usize,
+}
+
+impl CompiledRule {
+    /// Compiles one rule.
+    pub fn compile(spec: &RuleSpec, file: &str) -> Result<Self> {
+        let err = |message: String| Error::Rule {
+            rule: spec.id.clone(),
+            file: file.to_string(),
+            message,
+        };
+        let regex = match &spec.pattern {
+            Some(p) => Some(
+                RegexBuilder::new(p)
+                    .unicode(false)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| err(format!("pattern does not compile: {e}")))?,
+            ),
+            None => None,
+        };
+        if regex.is_some() && spec.keywords.is_empty() {
+            return Err(err(
+                "a rule with a pattern needs at least one keyword".to_string()
+            ));
+        }
+        if regex.is_none() && spec.paths.is_empty() {
+            return Err(err("a rule needs a pattern or paths".to_string()));
+        }
+        if spec.keywords.iter().any(|k| k.is_empty()) {
+            return Err(err("empty keyword".to_string()));
+        }
+        let secret_group = regex.as_ref().and_then(|r| {
+            r.capture_names()
+                .position(|n| n == Some("secret"))
+                .or(if r.captures_len() > 1 { Some(1) } else { None })
+        });
+        let paths = if spec.paths.is_empty() {
+            None
+        } else {
+            let mut by_name = GlobSetBuilder::new();
+            let mut by_path = GlobSetBuilder::new();
+            for g in &spec.paths {
+                let glob = GlobBuilder::new(g)
+                    .literal_separator(true)
+                    .case_insensitive(true)
+                    .build()
+                    .map_err(|e| err(format!("bad path glob {g:?}: {e}")))?;
+                if g.contains('/') {
+                    by_path.add(glob);
+                } else {
+                    by_name.add(glob);
+                }
+            }
+            let build = |b: GlobSetBuilder| b.build().map_err(|e| err(format!("path globs: {e}")));
+            Some((build(by_name)?, build(by_path)?))
+        };
+        Ok(CompiledRule {
+            spec: spec.clone(),
+            file: file.to_string(),
+            regex,
+            secret_group,
+            paths,
+            window: spec.window.unwrap_or(DEFAULT_WINDOW),
+        })
+    }
+
+    /// True when this rule applies to a blob at `path` (rules without globs apply everywhere).
+    pub fn applies_to(&self, path: Option<&str>) -> bool {
+        match (&self.paths, path) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some((by_name, by_path)), Some(p)) => {
+                let p = p.trim_start_matches("./");
+                let name = p.rsplit('/').next().unwrap_or(p);
+                by_name.is_match(name) || by_path.is_match(p)
+            }
+        }
+    }
+
+    /// True for rules that match by path alone (no pattern).
+    pub fn is_path_only(&self) -> bool {
+        self.regex.is_none()
+    }
+
+    /// Runs the rule's post-regex checks on a candidate secret.
+    pub fn accepts(&self, secret: &[u8]) -> bool {
+        let s = &self.spec;
+        if secret.is_empty() {
+            return false;
+        }
+        if let Some(min) = s.min_entropy {
+            if checks::shannon_entropy(secret) < min {
+                return false;
+            }
+        }
+        match s.checksum {
+            Some(Checksum::Crc32Base62) if !checks::crc32_base62_ok(secret) => return false,
+            Some(Checksum::Jwt) if checks::decode_jwt(secret).is_none() => return false,
+            _ => {}
+        }
+        if !s.jwt_claims.is_empty() && !checks::jwt_claims_ok(secret, &s.jwt_claims) {
+            return false;
+        }
+        if s.kind == RuleKind::Secret && checks::is_placeholder(secret) {
+            return false;
+        }
+        if s.generic && !checks::generic_value_ok(secret) {
+            return false;
+        }
+        true
+    }
+}
+
+/// A confirmed match: byte spans into the scanned blob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawMatch {
+    /// Index of the rule in [`Matcher::rules`].
+    pub rule: usize,
+    /// Start of the whole regex match.
+    pub start: usize,
+    /// End of the whole regex match.
+    pub end: usize,
+    /// Start of the secret.
+    pub secret_start: usize,
+    /// End of the secret.
+    pub secret_end: usize,
+}
+
+/// Reusable per-thread buffers for [`Matcher::scan`].
+#[derive(Debug, Default)]
+pub struct Scratch {
+    open: Vec<Option<(usize, usize)>>,
+    touched: Vec<usize>,
+    windows: Vec<(usize, usize, usize)>,
+    applies: Vec<bool>,
+}
+
+/// All rules compiled into one automaton plus per-rule regexes. `Send + Sync`: build
+/// once, share across threads.
+#[derive(Debug)]
+pub struct Matcher {
+    rules: Vec<CompiledRule>,
+    ac: Option<AhoCorasick>,
+    keyword_rules: Vec<Vec<usize>>,
+    path_scoped: Vec<usize>,
+    path_only: Vec<usize>,
+}
+
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Matcher>();
+};
+
+impl Matcher {
+    /// Compiles every rule of `set`. Fails on the first invalid rule or duplicate id.
+    pub fn new(set: &RuleSet) -> Result<Self> {
+        let mut rules = Vec::with_capacity(set.len());
+        let mut ids: HashMap<&str, &str> = HashMap::new();
+        for r in set.rules() {
+            if let Some(prev) = ids.insert(&r.spec.id, &r.file) {
+                return Err(Error::Rule {
+                    rule: r.spec.id.clone(),
+                    file: r.file.clone(),
+                    message: format!("duplicate rule id (also in {prev})"),
+                });
+            }
+            rules.push(CompiledRule::compile(&r.spec, &r.file)?);
+        }
+        Self::from_compiled(rules)
+    }
+
+    /// Builds the matcher from compiled rules.
+    pub fn from_compiled(rules: Vec<CompiledRule>) -> Result<Self> {
+        let mut keyword_index: HashMap<String, usize> = HashMap::new();
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut path_scoped = Vec::new();
+        let mut path_only = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            if r.paths.is_some() {
+                path_scoped.push(i);
+            }
+            if r.is_path_only() {
+                path_only.push(i);
+                continue;
+            }
+            for k in &r.spec.keywords {
+                let k = k.to_ascii_lowercase();
+                let idx = *keyword_index.entry(k.clone()).or_insert_with(|| {
+                    keywords.push(k);
+                    keyword_rules.push(Vec::new());
+                    keywords.len() - 1
+                });
+                if !keyword_rules[idx].contains(&i) {
+                    keyword_rules[idx].push(i);
+                }
+            }
+        }
+        let ac = if keywords.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&keywords)
+                    .map_err(|e| Error::Rule {
+                        rule: "*".into(),
+                        file: "*".into(),
+                        message: format!("keyword automaton: {e}"),
+                    })?,
+            )
+        };
+        Ok(Matcher {
+            rules,
+            ac,
+            keyword_rules,
+            path_scoped,
+            path_only,
+        })
+    }
+
+    /// The compiled rules, indexed by [`RawMatch::rule`].
+    pub fn rules(&self) -> &[CompiledRule] {
+        &self.rules
+    }
+
+    /// Indexes of path-only rules that apply to `path`.
+    pub fn path_only_rules<'a>(
+        &'a self,
+        path: Option<&'a str>,
+    ) -> impl Iterator<Item = usize> + 'a {
+        self.path_only
+            .iter()
+            .copied()
+            .filter(move |&i| self.rules[i].applies_to(path))
+    }
+
+    /// Finds every confirmed match in `data`. `path` (the blob's innermost path) scopes
+    /// path-restricted rules. Matches are appended to `out` in no particular order.
+    pub fn scan(
+        &self,
+        path: Option<&str>,
+        data: &[u8],
+        scratch: &mut Scratch,
+        out: &mut Vec<RawMatch>,
+    ) {
+        let Some(ac) = &self.ac else { return };
+        let n = self.rules.len();
+        if scratch.open.len() != n {
+            scratch.open = vec![None; n];
+            scratch.applies = vec![true; n];
+        }
+        for &i in &self.path_scoped {
+            scratch.applies[i] = self.rules[i].applies_to(path);
+        }
+        scratch.touched.clear();
+        scratch.windows.clear();
+        let len = data.len();
+        for hit in ac.find_overlapping_iter(data) {
+            for &r in &self.keyword_rules[hit.pattern().as_usize()] {
+                if !scratch.applies[r] {
+                    continue;
+                }
+                let w = self.rules[r].window;
+                let s = hit.start().saturating_sub(w);
+                let e = (hit.end() + w).min(len);
+                match &mut scratch.open[r] {
+                    Some((_, oe)) if s <= *oe => *oe = (*oe).max(e),
+                    slot => {
+                        if let Some((os, oe)) = slot.take() {
+                            scratch.windows.push((r, os, oe));
+                        } else {
+                            scratch.touched.push(r);
+                        }
+                        *slot = Some((s, e));
+                    }
+                }
+            }
+        }
+        for &r in &scratch.touched {
+            if let Some((s, e)) = scratch.open[r].take() {
+                scratch.windows.push((r, s, e));
+            }
+        }
+        for &(r, s, e) in &scratch.windows {
+            let rule = &self.rules[r];
+            let Some(re) = &rule.regex else { continue };
+            let s = extend_back(data, s);
+            let e = extend_forward(data, e);
+            let hay = &data[s..e];
+            for caps in re.captures_iter(hay) {
+                let Some(m) = caps.get(0) else { continue };
+                let sm = rule.secret_group.and_then(|g| caps.get(g)).unwrap_or(m);
+                let secret = &hay[sm.start()..sm.end()];
+                if rule.accepts(secret) {
+                    out.push(RawMatch {
+                        rule: r,
+                        start: s + m.start(),
+                        end: s + m.end(),
+                        secret_start: s + sm.start(),
+                        secret_end: s + sm.end(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+' | b'/' | b'=' | b'.')
+}
+
+/// Moves a window start back so that it does not split a token.
+fn extend_back(data: &[u8], mut s: usize) -> usize {
+    let limit = s.saturating_sub(TOKEN_EXTEND);
+    while s > limit && is_token_byte(data[s - 1]) {
+        s -= 1;
+    }
+    s
+}
+
+/// Moves a window end forward so that it does not split a token.
+fn extend_forward(data: &[u8], mut e: usize) -> usize {
+    let limit = (e + TOKEN_EXTEND).min(data.len());
+    while e < limit && is_token_byte(data[e]) {
+        e += 1;
+    }
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(id: &str, kw: &str, pat: &str) -> RuleSpec {
+        toml::from_str(&format!(
+            "id = {id:?}\nname = \"t\"\nkeywords = [{kw:?}]\npattern = '''{pat}'''\nseverity = \"high\"\n"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn finds_only_around_keywords() {
+        let mut set = RuleSet::new();
+        set.push(
+            rule("t-key", "tkn_", r"\b(?P<secret>tkn_[A-Za-z0-9]{20})\b"),
+            "t",
+        );
+        let m = Matcher::new(&set).unwrap();
+        let mut out = Vec::new();
+        let data = b"x = 'tkn_Ab3dE5gH7jK9mN1pQ3sT' and TKN_Ab3dE5gH7jK9mN1pQ3sU";
+        m.scan(None, data, &mut Scratch::default(), &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            &data[out[0].secret_start..out[0].secret_end],
+            b"tkn_Ab3dE5gH7jK9mN1pQ3sT"
+        );
+    }
+
+    #[test]
+    fn many_hits_on_one_long_line_stay_linear() {
+        let mut set = RuleSet::new();
+        set.push(
+            rule("t-key", "tkn_", r"\b(?P<secret>tkn_[A-Za-z0-9]{20})\b"),
+            "t",
+        );
+        let m = Matcher::new(&set).unwrap();
+        let mut data = b"tkn_ ".repeat(400_000);
+        data.extend_from_slice(b"tkn_Zb3dE5gH7jK9mN1pQ3sT");
+        let mut out = Vec::new();
+        m.scan(None, &data, &mut Scratch::default(), &mut out);
+        assert_eq!(out.len(), 1);
+    }
+
+    #[test]
+    fn duplicate_ids_rejected() {
+        let mut set = RuleSet::new();
+        set.push(rule("dup", "a", "a"), "x");
+        set.push(rule("dup", "b", "b"), "y");
+        assert!(Matcher::new(&set).is_err());
+    }
+}

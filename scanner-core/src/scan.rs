@@ -1,0 +1,834 @@
+//! The engine: builder → frozen config → reusable [`Scanner`]. It pulls blobs from
+//! inputs, expands them, runs the matcher, and folds matches into findings.
+
+use crate::blob::{Blob, Origin, OriginPart};
+use crate::error::Result;
+use crate::expand::{self, ExpandCtx};
+use crate::findings::{
+    classify_exposure, client_var_before, fingerprint, is_test_path, Exposure, Finding, Location,
+    Secret, Skip, SkipReason,
+};
+use crate::inputs::fs::{self as fsin, FsItem, WalkOptions};
+use crate::matcher::{Matcher, RawMatch, Scratch};
+use crate::rules::{RuleKind, RuleSet, Severity};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::bytes::Regex;
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Default per-file size cap (bytes). Larger files are skipped and reported.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+/// Default maximum nesting depth of expansions (archive in archive in ...).
+pub const DEFAULT_MAX_DEPTH: usize = 8;
+/// Default cap on bytes expanded out of one input blob, all levels together.
+pub const DEFAULT_MAX_EXPANDED_BYTES: u64 = 1024 * 1024 * 1024;
+/// Default cap on one expanded member's size.
+pub const DEFAULT_MAX_MEMBER_SIZE: u64 = 256 * 1024 * 1024;
+/// Default cap on a member's expansion ratio (uncompressed / compressed).
+pub const DEFAULT_MAX_RATIO: u64 = 1000;
+/// Default cap on members read from one archive.
+pub const DEFAULT_MAX_MEMBERS: usize = 100_000;
+/// Default time budget for expanding one input blob.
+pub const DEFAULT_MAX_EXPAND_TIME: Duration = Duration::from_secs(60);
+/// Bytes of context kept on each side of a secret in a snippet.
+pub const SNIPPET_CONTEXT: usize = 48;
+/// Marker that suppresses findings on its line.
+pub const INLINE_ALLOW: &str = "launchguard:allow";
+
+/// Every limit of a scan, each a named default with an override.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Per-file size cap for inputs.
+    pub max_file_size: u64,
+    /// Maximum expansion depth.
+    pub max_depth: usize,
+    /// Total bytes expanded from one input blob.
+    pub max_expanded_bytes: u64,
+    /// Largest single expanded member.
+    pub max_member_size: u64,
+    /// Largest expansion ratio of a member.
+    pub max_ratio: u64,
+    /// Most members read from one archive.
+    pub max_members: usize,
+    /// Time budget for expanding one input blob.
+    pub max_expand_time: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_expanded_bytes: DEFAULT_MAX_EXPANDED_BYTES,
+            max_member_size: DEFAULT_MAX_MEMBER_SIZE,
+            max_ratio: DEFAULT_MAX_RATIO,
+            max_members: DEFAULT_MAX_MEMBERS,
+            max_expand_time: DEFAULT_MAX_EXPAND_TIME,
+        }
+    }
+}
+
+/// Values and paths the user has declared not to be findings.
+#[derive(Debug, Clone, Default)]
+pub struct Allowlist {
+    paths: Option<GlobSet>,
+    path_globs: Vec<String>,
+    values: Vec<String>,
+    regexes: Vec<Regex>,
+    fingerprints: std::collections::HashSet<String>,
+}
+
+impl Allowlist {
+    /// Adds a path glob (matched against the root and the inner path).
+    pub fn add_path_glob(&mut self, glob: &str) -> Result<()> {
+        Glob::new(glob).map_err(|e| crate::Error::Config {
+            path: PathBuf::from("<allowlist>"),
+            message: format!("bad path glob {glob:?}: {e}"),
+        })?;
+        self.path_globs.push(glob.to_string());
+        let mut b = GlobSetBuilder::new();
+        for g in &self.path_globs {
+            if let Ok(g) = Glob::new(g) {
+                b.add(g);
+            }
+        }
+        self.paths = b.build().ok();
+        Ok(())
+    }
+
+    /// Adds an exact secret value.
+    pub fn add_value(&mut self, v: &str) {
+        self.values.push(v.to_string());
+    }
+
+    /// Adds a regex matched against secret values.
+    pub fn add_regex(&mut self, re: &str) -> Result<()> {
+        let r = Regex::new(re).map_err(|e| crate::Error::Config {
+            path: PathBuf::from("<allowlist>"),
+            message: format!("bad allowlist regex {re:?}: {e}"),
+        })?;
+        self.regexes.push(r);
+        Ok(())
+    }
+
+    /// Adds a finding fingerprint (baseline entries).
+    pub fn add_fingerprint(&mut self, fp: &str) {
+        self.fingerprints.insert(fp.to_string());
+    }
+
+    fn path_allowed(&self, origin: &Origin) -> bool {
+        self.paths
+            .as_ref()
+            .is_some_and(|g| g.is_match(origin.root_path()) || g.is_match(origin.inner_path()))
+    }
+
+    fn value_allowed(&self, secret: &[u8]) -> bool {
+        self.values.iter().any(|v| v.as_bytes() == secret)
+            || self.regexes.iter().any(|r| r.is_match(secret))
+    }
+
+    /// True when `fp` is a baselined fingerprint.
+    pub fn fingerprint_allowed(&self, fp: &str) -> bool {
+        self.fingerprints.contains(fp)
+    }
+}
+
+/// Builds a [`Scanner`].
+#[derive(Debug, Clone)]
+pub struct ScannerBuilder {
+    builtin: bool,
+    rule_paths: Vec<PathBuf>,
+    rule_texts: Vec<(String, String)>,
+    disabled: Vec<String>,
+    limits: Limits,
+    walk: WalkOptions,
+    allowlist: Allowlist,
+}
+
+impl Default for ScannerBuilder {
+    fn default() -> Self {
+        ScannerBuilder {
+            builtin: true,
+            rule_paths: Vec::new(),
+            rule_texts: Vec::new(),
+            disabled: Vec::new(),
+            limits: Limits::default(),
+            walk: WalkOptions::default(),
+            allowlist: Allowlist::default(),
+        }
+    }
+}
+
+impl ScannerBuilder {
+    /// A builder with the built-in rules and default limits.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether to load the built-in rules (default: yes).
+    pub fn builtin_rules(mut self, yes: bool) -> Self {
+        self.builtin = yes;
+        self
+    }
+
+    /// Adds a rule file or a directory of rule files.
+    pub fn rules_path(mut self, p: impl Into<PathBuf>) -> Self {
+        self.rule_paths.push(p.into());
+        self
+    }
+
+    /// Adds rules from TOML text; `name` identifies it in errors.
+    pub fn rules_toml(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
+        self.rule_texts.push((name.into(), text.into()));
+        self
+    }
+
+    /// Disables rules by id.
+    pub fn disable_rules(mut self, ids: impl IntoIterator<Item = String>) -> Self {
+        self.disabled.extend(ids);
+        self
+    }
+
+    /// Sets the limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets the working-tree walk options.
+    pub fn walk_options(mut self, walk: WalkOptions) -> Self {
+        self.walk = walk;
+        self
+    }
+
+    /// Sets the allowlist.
+    pub fn allowlist(mut self, allowlist: Allowlist) -> Self {
+        self.allowlist = allowlist;
+        self
+    }
+
+    /// The rule set this builder would compile.
+    pub fn rule_set(&self) -> Result<RuleSet> {
+        let mut set = if self.builtin {
+            RuleSet::builtin()?
+        } else {
+            RuleSet::new()
+        };
+        for p in &self.rule_paths {
+            set.add_path(p)?;
+        }
+        for (name, text) in &self.rule_texts {
+            set.add_toml(name, text)?;
+        }
+        set.disable(&self.disabled);
+        Ok(set)
+    }
+
+    /// Compiles the rules and freezes the configuration.
+    pub fn build(self) -> Result<Scanner> {
+        let set = self.rule_set()?;
+        let matcher = Matcher::new(&set)?;
+        Ok(Scanner {
+            matcher: Arc::new(matcher),
+            limits: self.limits,
+            walk: self.walk,
+            allowlist: Arc::new(self.allowlist),
+        })
+    }
+}
+
+/// Something to scan.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A file or directory of the working tree.
+    Path(PathBuf),
+    /// Standard input.
+    Stdin,
+    /// Bytes in memory, shown under `name`.
+    Bytes {
+        /// Display name.
+        name: String,
+        /// Content.
+        data: Vec<u8>,
+    },
+    /// Ready-made blobs (from the history or staged inputs).
+    Blobs(Vec<Blob>),
+}
+
+/// Live counters of a running scan (for progress display).
+#[derive(Debug, Default)]
+pub struct LiveStats {
+    /// Input blobs (files, history blobs) scanned.
+    pub blobs: AtomicU64,
+    /// Bytes matched (expanded children included).
+    pub bytes: AtomicU64,
+    /// Raw matches accepted so far.
+    pub matches: AtomicU64,
+}
+
+/// Totals of a finished scan.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ScanStats {
+    /// Input blobs (files, history blobs) scanned.
+    pub blobs_scanned: u64,
+    /// Bytes matched, expanded children included.
+    pub bytes_scanned: u64,
+    /// Child blobs produced by expanders.
+    pub expanded_blobs: u64,
+    /// Matches dropped by inline allow comments, the allowlist or the baseline.
+    pub suppressed: u64,
+    /// Inputs skipped or partly scanned.
+    pub skipped: u64,
+    /// Wall time in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+/// The result of a scan.
+#[derive(Debug, Clone, Default)]
+pub struct ScanReport {
+    /// Findings, most severe first.
+    pub findings: Vec<Finding>,
+    /// What was skipped or only partly scanned, and why.
+    pub skips: Vec<Skip>,
+    /// Totals.
+    pub stats: ScanStats,
+}
+
+impl ScanReport {
+    /// Findings at or above `min`.
+    pub fn count_at_least(&self, min: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity >= min).count()
+    }
+}
+
+struct Hit {
+    rule: usize,
+    secret: Vec<u8>,
+    location: Location,
+}
+
+#[derive(Default)]
+struct Collector {
+    hits: Mutex<Vec<Hit>>,
+    skips: Mutex<Vec<Skip>>,
+    expanded: AtomicU64,
+    suppressed: AtomicU64,
+}
+
+impl Collector {
+    fn skip(&self, s: Skip) {
+        if let Ok(mut v) = self.skips.lock() {
+            v.push(s);
+        }
+    }
+}
+
+/// Per-thread working memory.
+#[derive(Default)]
+struct Worker {
+    scratch: Scratch,
+    raws: Vec<RawMatch>,
+    hits: Vec<Hit>,
+}
+
+/// A compiled, reusable scanner. Cheap to clone; `Send + Sync`.
+#[derive(Debug, Clone)]
+pub struct Scanner {
+    matcher: Arc<Matcher>,
+    limits: Limits,
+    walk: WalkOptions,
+    allowlist: Arc<Allowlist>,
+}
+
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Scanner>();
+};
+
+impl Scanner {
+    /// A scanner with the built-in rules and defaults.
+    pub fn with_defaults() -> Result<Self> {
+        ScannerBuilder::new().build()
+    }
+
+    /// The compiled matcher.
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The allowlist in force.
+    pub fn allowlist(&self) -> &Allowlist {
+        &self.allowlist
+    }
+
+    /// Scans `inputs` and returns the findings.
+    pub fn scan(&self, inputs: &[Input]) -> ScanReport {
+        self.scan_with_stats(inputs, &LiveStats::default())
+    }
+
+    /// Scans `inputs`, updating `live` as it goes.
+    pub fn scan_with_stats(&self, inputs: &[Input], live: &LiveStats) -> ScanReport {
+        let start = Instant::now();
+        let col = Collector::default();
+        let mut paths = Vec::new();
+        for input in inputs {
+            match input {
+                Input::Path(p) => paths.push(p.clone()),
+                Input::Stdin => {
+                    let mut buf = Vec::new();
+                    let limit = self.limits.max_file_size;
+                    match std::io::stdin()
+                        .lock()
+                        .take(limit + 1)
+                        .read_to_end(&mut buf)
+                    {
+                        Ok(_) if buf.len() as u64 > limit => col.skip(Skip {
+                            path: "<stdin>".into(),
+                            reason: SkipReason::TooLarge,
+                            message: format!("standard input is larger than the {limit}-byte cap"),
+                        }),
+                        Ok(_) => self.scan_input_blob(
+                            &Blob::new(Origin::new(OriginPart::Stdin), buf),
+                            &col,
+                            live,
+                            &mut Worker::default(),
+                        ),
+                        Err(e) => col.skip(Skip {
+                            path: "<stdin>".into(),
+                            reason: SkipReason::Unreadable,
+                            message: e.to_string(),
+                        }),
+                    }
+                }
+                Input::Bytes { name, data } => self.scan_input_blob(
+                    &Blob::new(Origin::file(name.clone()), data.clone()),
+                    &col,
+                    live,
+                    &mut Worker::default(),
+                ),
+                Input::Blobs(blobs) => self.scan_blobs(blobs, &col, live),
+            }
+        }
+        if !paths.is_empty() {
+            self.scan_paths(&paths, &col, live);
+        }
+        self.finish(col, start, live)
+    }
+
+    fn scan_blobs(&self, blobs: &[Blob], col: &Collector, live: &LiveStats) {
+        use rayon::prelude::*;
+        blobs.par_iter().for_each_init(Worker::default, |w, b| {
+            self.scan_input_blob(b, col, live, w);
+        });
+    }
+
+    fn scan_paths(&self, paths: &[PathBuf], col: &Collector, live: &LiveStats) {
+        let max = self.limits.max_file_size;
+        fsin::walk(paths, &self.walk, || {
+            let mut w = Worker::default();
+            move |item| match item {
+                FsItem::File {
+                    path,
+                    display,
+                    size,
+                } => {
+                    if let Some(sz) = size {
+                        if sz > max {
+                            col.skip(Skip {
+                                path: display,
+                                reason: SkipReason::TooLarge,
+                                message: format!(
+                                    "{sz} bytes is over the {max}-byte file size cap (raise it with --max-file-size)"
+                                ),
+                            });
+                            return;
+                        }
+                    }
+                    match read_capped(&path, max) {
+                        Ok(Some(data)) => {
+                            let blob = Blob::new(Origin::file(display), data);
+                            self.scan_input_blob(&blob, col, live, &mut w);
+                        }
+                        Ok(None) => col.skip(Skip {
+                            path: display,
+                            reason: SkipReason::TooLarge,
+                            message: format!("grew over the {max}-byte file size cap while read"),
+                        }),
+                        Err(e) => col.skip(Skip {
+                            path: display,
+                            reason: SkipReason::Unreadable,
+                            message: format!("cannot read: {e}"),
+                        }),
+                    }
+                }
+                FsItem::Error { path, message } => col.skip(Skip {
+                    path,
+                    reason: SkipReason::Unreadable,
+                    message,
+                }),
+            }
+        });
+    }
+
+    /// Scans one input blob and everything expanded from it.
+    fn scan_input_blob(&self, blob: &Blob, col: &Collector, live: &LiveStats, w: &mut Worker) {
+        live.blobs.fetch_add(1, Ordering::Relaxed);
+        let mut budget = Budget {
+            bytes_left: self.limits.max_expanded_bytes,
+            deadline: Instant::now() + self.limits.max_expand_time,
+            reported: false,
+        };
+        self.scan_blob(blob, 0, &mut budget, col, live, w);
+        if !w.hits.is_empty() {
+            if let Ok(mut h) = col.hits.lock() {
+                h.append(&mut w.hits);
+            }
+        }
+    }
+
+    fn scan_blob(
+        &self,
+        blob: &Blob,
+        depth: usize,
+        budget: &mut Budget,
+        col: &Collector,
+        live: &LiveStats,
+        w: &mut Worker,
+    ) {
+        let mut scan_self = true;
+        if let Some(exp) = expand::expander_for(blob) {
+            if depth >= self.limits.max_depth {
+                col.skip(Skip {
+                    path: blob.origin.to_string(),
+                    reason: SkipReason::LimitHit,
+                    message: format!(
+                        "{} not opened: nesting depth limit {} reached (raise it with --max-depth)",
+                        exp.name(),
+                        self.limits.max_depth
+                    ),
+                });
+            } else {
+                let ctx = ExpandCtx {
+                    limits: &self.limits,
+                    depth,
+                };
+                let out = exp.expand(blob, ctx);
+                scan_self = out.scan_parent;
+                for s in out.skips {
+                    col.skip(s);
+                }
+                for child in out.children {
+                    let n = child.data.len() as u64;
+                    if n > budget.bytes_left || Instant::now() > budget.deadline {
+                        if !budget.reported {
+                            budget.reported = true;
+                            col.skip(Skip {
+                                path: blob.origin.to_string(),
+                                reason: SkipReason::LimitHit,
+                                message: "expansion budget (total bytes or time) exhausted; remaining members not scanned".into(),
+                            });
+                        }
+                        break;
+                    }
+                    budget.bytes_left -= n;
+                    col.expanded.fetch_add(1, Ordering::Relaxed);
+                    self.scan_blob(&child, depth + 1, budget, col, live, w);
+                }
+            }
+        }
+        if scan_self {
+            self.match_blob(blob, col, live, w);
+        }
+    }
+
+    /// Runs the matcher on one blob and turns raw matches into located hits.
+    fn match_blob(&self, blob: &Blob, col: &Collector, live: &LiveStats, w: &mut Worker) {
+        let data: &[u8] = &blob.data;
+        live.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+        let inner = blob.origin.inner_path();
+        let path = Some(inner);
+        for r in self.matcher.path_only_rules(path) {
+            w.hits.push(Hit {
+                rule: r,
+                secret: blob.origin.to_string().into_bytes(),
+                location: Location {
+                    origin: blob.origin.clone(),
+                    line: 1,
+                    column: 1,
+                    end_line: 1,
+                    end_column: 1,
+                    offset: 0,
+                    before: String::new(),
+                    after: String::new(),
+                    exposure: classify_exposure(&blob.origin, false),
+                    client_var: None,
+                },
+            });
+        }
+        w.raws.clear();
+        self.matcher.scan(path, data, &mut w.scratch, &mut w.raws);
+        if w.raws.is_empty() {
+            return;
+        }
+        live.matches
+            .fetch_add(w.raws.len() as u64, Ordering::Relaxed);
+        if self.allowlist.path_allowed(&blob.origin) {
+            col.suppressed
+                .fetch_add(w.raws.len() as u64, Ordering::Relaxed);
+            return;
+        }
+        w.raws.sort_by_key(|m| (m.secret_start, m.rule));
+        w.raws
+            .dedup_by_key(|m| (m.secret_start, m.secret_end, m.rule));
+        let mut lc = LineCounter::default();
+        let rules = self.matcher.rules();
+        for m in &w.raws {
+            let secret = &data[m.secret_start..m.secret_end];
+            if self.allowlist.value_allowed(secret) || line_has_allow(data, m.secret_start) {
+                col.suppressed.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            let (line, column) = lc.locate(data, m.secret_start);
+            let (end_line, end_column) = lc.peek(data, m.secret_end);
+            let before = snippet_before(data, m.secret_start);
+            let after = snippet_after(data, m.secret_end);
+            let wide_before = context_before(data, m.secret_start, 96);
+            let client_var = client_var_before(&wide_before);
+            let rule = &rules[m.rule];
+            let exposure = classify_exposure(&blob.origin, client_var.is_some());
+            w.hits.push(Hit {
+                rule: m.rule,
+                secret: secret.to_vec(),
+                location: Location {
+                    origin: blob.origin.clone(),
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    offset: m.secret_start,
+                    before,
+                    after,
+                    exposure,
+                    client_var: if rule.spec.kind == RuleKind::Secret {
+                        client_var
+                    } else {
+                        None
+                    },
+                },
+            });
+        }
+    }
+
+    fn finish(&self, col: Collector, start: Instant, live: &LiveStats) -> ScanReport {
+        let hits = col.hits.into_inner().unwrap_or_default();
+        let mut skips = col.skips.into_inner().unwrap_or_default();
+        skips.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut suppressed = col.suppressed.load(Ordering::Relaxed);
+        let rules = self.matcher.rules();
+        let mut by_fp: HashMap<String, Finding> = HashMap::new();
+        for hit in hits {
+            let rule = &rules[hit.rule];
+            let spec = &rule.spec;
+            let fp = match spec.kind {
+                RuleKind::Secret => fingerprint(&spec.id, &hit.secret),
+                RuleKind::Config => {
+                    let mut key = hit.location.origin.root_path().as_bytes().to_vec();
+                    key.push(0);
+                    key.extend_from_slice(&hit.secret);
+                    fingerprint(&spec.id, &key)
+                }
+            };
+            if self.allowlist.fingerprint_allowed(&fp) {
+                suppressed += 1;
+                continue;
+            }
+            let f = by_fp.entry(fp.clone()).or_insert_with(|| Finding {
+                rule_id: spec.id.clone(),
+                rule_name: spec.name.clone(),
+                provider: spec.provider.clone(),
+                kind: spec.kind,
+                severity: spec.severity,
+                confidence: spec.confidence,
+                fingerprint: fp,
+                secret: Secret::new(hit.secret.clone()),
+                locations: Vec::new(),
+                exposure: Exposure::Staged,
+                in_tests: true,
+                description: spec.description.clone(),
+                rotation: spec.rotation.clone(),
+            });
+            f.locations.push(hit.location);
+        }
+        let mut findings: Vec<Finding> = by_fp
+            .into_values()
+            .map(|mut f| {
+                f.locations.sort_by(|a, b| {
+                    (a.origin.to_string(), a.line, a.column).cmp(&(
+                        b.origin.to_string(),
+                        b.line,
+                        b.column,
+                    ))
+                });
+                f.locations
+                    .dedup_by(|a, b| a.origin == b.origin && a.offset == b.offset);
+                f.exposure = f
+                    .locations
+                    .iter()
+                    .map(|l| l.exposure)
+                    .min()
+                    .unwrap_or(Exposure::Source);
+                f.in_tests = f.locations.iter().all(|l| {
+                    is_test_path(l.origin.root_path()) || is_test_path(l.origin.inner_path())
+                });
+                if f.kind == RuleKind::Secret
+                    && matches!(f.exposure, Exposure::ClientArtifact | Exposure::ClientEnv)
+                {
+                    f.severity = f.severity.raised();
+                }
+                if f.in_tests {
+                    f.confidence = f.confidence.lowered();
+                }
+                f
+            })
+            .collect();
+        findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.rule_id.cmp(&b.rule_id))
+                .then_with(|| {
+                    let la = a.locations.first().map(|l| (l.origin.to_string(), l.line));
+                    let lb = b.locations.first().map(|l| (l.origin.to_string(), l.line));
+                    la.cmp(&lb)
+                })
+        });
+        let stats = ScanStats {
+            blobs_scanned: live.blobs.load(Ordering::Relaxed),
+            bytes_scanned: live.bytes.load(Ordering::Relaxed),
+            expanded_blobs: col.expanded.load(Ordering::Relaxed),
+            suppressed,
+            skipped: skips.len() as u64,
+            elapsed_ms: start.elapsed().as_millis() as u64,
+        };
+        ScanReport {
+            findings,
+            skips,
+            stats,
+        }
+    }
+}
+
+struct Budget {
+    bytes_left: u64,
+    deadline: Instant,
+    reported: bool,
+}
+
+/// Reads a file, or `None` if it is larger than `max` bytes.
+fn read_capped(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let f = std::fs::File::open(path)?;
+    let mut buf = Vec::new();
+    f.take(max + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > max {
+        return Ok(None);
+    }
+    Ok(Some(buf))
+}
+
+/// Incremental line/column computation over sorted offsets.
+#[derive(Default)]
+struct LineCounter {
+    pos: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl LineCounter {
+    fn advance(&mut self, data: &[u8], off: usize) {
+        if off < self.pos {
+            *self = LineCounter::default();
+        }
+        if self.line == 0 {
+            self.line = 1;
+        }
+        for i in memchr::memchr_iter(b'\n', &data[self.pos..off]) {
+            self.line += 1;
+            self.line_start = self.pos + i + 1;
+        }
+        self.pos = off;
+    }
+
+    fn column(&self, data: &[u8], off: usize) -> usize {
+        let seg = &data[self.line_start..off];
+        // Count characters: every byte that is not a UTF-8 continuation byte.
+        seg.iter().filter(|&&b| (b & 0xC0) != 0x80).count() + 1
+    }
+
+    fn locate(&mut self, data: &[u8], off: usize) -> (usize, usize) {
+        self.advance(data, off);
+        (self.line, self.column(data, off))
+    }
+
+    fn peek(&self, data: &[u8], off: usize) -> (usize, usize) {
+        let mut c = LineCounter {
+            pos: self.pos,
+            line: self.line,
+            line_start: self.line_start,
+        };
+        c.advance(data, off);
+        (c.line, c.column(data, off))
+    }
+}
+
+fn clean(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .chars()
+        .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+        .collect()
+}
+
+fn snippet_before(data: &[u8], off: usize) -> String {
+    context_before(data, off, SNIPPET_CONTEXT)
+}
+
+fn context_before(data: &[u8], off: usize, n: usize) -> String {
+    let start = off.saturating_sub(n);
+    let seg = &data[start..off];
+    let seg = match memchr::memrchr(b'\n', seg) {
+        Some(i) => &seg[i + 1..],
+        None => seg,
+    };
+    clean(seg)
+}
+
+fn snippet_after(data: &[u8], off: usize) -> String {
+    let end = (off + SNIPPET_CONTEXT).min(data.len());
+    let seg = &data[off..end];
+    let seg = match memchr::memchr2(b'\n', b'\r', seg) {
+        Some(i) => &seg[..i],
+        None => seg,
+    };
+    clean(seg)
+}
+
+/// True when the line holding `off` carries the inline allow marker (looked for within
+/// 1 KiB on either side, so huge minified lines stay cheap).
+fn line_has_allow(data: &[u8], off: usize) -> bool {
+    let lo = off.saturating_sub(1024);
+    let hi = (off + 1024).min(data.len());
+    let start = memchr::memrchr(b'\n', &data[lo..off])
+        .map(|i| lo + i + 1)
+        .unwrap_or(lo);
+    let end = memchr::memchr(b'\n', &data[off..hi])
+        .map(|i| off + i)
+        .unwrap_or(hi);
+    memchr::memmem::find(&data[start..end], INLINE_ALLOW.as_bytes()).is_some()
+}
