@@ -557,6 +557,10 @@ impl Scanner {
         let inner = blob.origin.inner_path();
         let path = Some(inner);
         for r in self.matcher.path_only_rules(path) {
+            let exposure = classify_exposure(&blob.origin, false);
+            if !in_scope(&self.matcher.rules()[r].spec.scope, exposure) {
+                continue;
+            }
             w.hits.push(Hit {
                 rule: r,
                 secret: blob.origin.to_string().into_bytes(),
@@ -569,7 +573,7 @@ impl Scanner {
                     offset: 0,
                     before: String::new(),
                     after: String::new(),
-                    exposure: classify_exposure(&blob.origin, false),
+                    exposure,
                     client_var: None,
                 },
             });
@@ -605,6 +609,9 @@ impl Scanner {
             let client_var = client_var_before(&wide_before);
             let rule = &rules[m.rule];
             let exposure = classify_exposure(&blob.origin, client_var.is_some());
+            if !in_scope(&rule.spec.scope, exposure) {
+                continue;
+            }
             w.hits.push(Hit {
                 rule: m.rule,
                 secret: secret.to_vec(),
@@ -724,6 +731,10 @@ impl Scanner {
             stats,
         }
     }
+}
+
+fn in_scope(scope: &[Exposure], e: Exposure) -> bool {
+    scope.is_empty() || scope.contains(&e)
 }
 
 struct Budget {

@@ -59,7 +59,9 @@ pub fn redact(bytes: &[u8]) -> String {
 }
 
 /// Where a secret was exposed, most exposed first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Exposure {
     /// Shipped inside a client artifact (APK/IPA, JS bundle, source map, build output).

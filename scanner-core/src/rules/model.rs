@@ -219,6 +219,10 @@ pub struct RuleSpec {
     /// Globs restricting the rule to matching paths.
     #[serde(default)]
     pub paths: Vec<String>,
+    /// Report only locations with one of these exposures (`client-artifact`,
+    /// `client-env`, `history`, `source`, `staged`); empty = everywhere.
+    #[serde(default)]
+    pub scope: Vec<crate::findings::Exposure>,
     /// Apply the strict value filters of generic assignment rules.
     #[serde(default)]
     pub generic: bool,
