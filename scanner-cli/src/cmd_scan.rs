@@ -141,7 +141,11 @@ pub(crate) fn write_and_exit_code(report: &ScanReport, args: &ScanArgs) -> Resul
         }
     }
     if report.stats.blobs_scanned == 0 && !report.skips.is_empty() {
-        eprintln!("launchguard: error: nothing could be read");
+        let what: Vec<&str> = report.skips.iter().map(|s| s.path.as_str()).collect();
+        eprintln!(
+            "launchguard: error: nothing could be read: {}",
+            what.join(", ")
+        );
         return Ok(EXIT_ERROR);
     }
     if args.strict && !report.skips.is_empty() {
