@@ -143,23 +143,24 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
         return true;
     }
-    has_long_run(secret, 5) || has_sequence(&lower, 6)
+    // A filler run: 8+ repeats anywhere, or 5+ making up a quarter of the value.
+    // (Structured tokens such as Azure DevOps PATs carry short reserved `AAAAA` fields.)
+    let run = longest_run(secret);
+    run >= 8 || (run >= 5 && run * 4 >= secret.len()) || has_sequence(&lower, 6)
 }
 
-/// True when some byte repeats `n` or more times in a row.
-fn has_long_run(s: &[u8], n: usize) -> bool {
-    let mut run = 1;
+/// Length of the longest run of one repeated alphanumeric byte.
+fn longest_run(s: &[u8]) -> usize {
+    let (mut run, mut best) = (1, if s.is_empty() { 0 } else { 1 });
     for w in s.windows(2) {
         if w[0] == w[1] && w[0].is_ascii_alphanumeric() {
             run += 1;
-            if run >= n {
-                return true;
-            }
+            best = best.max(run);
         } else {
             run = 1;
         }
     }
-    false
+    best
 }
 
 /// True when `s` holds an ascending run (`123456`, `abcdef`) of `n` or more.
@@ -319,6 +320,12 @@ mod tests {
         assert!(is_placeholder(b"${OPENAI_API_KEY}"));
         assert!(is_placeholder(b"abc1234567def"));
         assert!(!is_placeholder(b"sk-proj-Q7fZk2LmP9xR4tW8vB1nC6yH3jD5gS0a"));
+        assert!(is_placeholder(b"ghp_000000000000000000000000000000000000"));
+        assert!(is_placeholder(b"tok_aaaaa123"));
+        // A short reserved run inside a long structured token is not filler.
+        assert!(!is_placeholder(
+            b"q7fzk2lmp9xr4tw8vb1nc6yh3jd5gs0aJQQJ99BFACAAAAAQ7fZk2LmP9xR4tW8vB1nC6yAZDO3jD5gS0aWq"
+        ));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// Largest compiled size of one rule's regex.
 pub const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
@@ -30,14 +31,60 @@ pub struct CompiledRule {
     pub spec: RuleSpec,
     /// The file it came from.
     pub file: String,
-    regex: Option<Regex>,
-    secret_group: Option<usize>,
+    /// The pattern, compiled on first use: most rules never see a keyword hit in a
+    /// given scan, so start-up does not pay for compiling them.
+    regex: Option<LazyRegex>,
     paths: Option<(GlobSet, GlobSet)>,
     window: usize,
 }
 
+/// A regex compiled on first use; its syntax is validated up front.
+#[derive(Debug)]
+struct LazyRegex {
+    pattern: String,
+    cell: OnceLock<Option<(Regex, Option<usize>)>>,
+}
+
+impl LazyRegex {
+    fn build(pattern: &str) -> std::result::Result<Regex, regex::Error> {
+        RegexBuilder::new(pattern)
+            .unicode(false)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+    }
+
+    /// The compiled regex and the index of its secret group.
+    fn get(&self) -> Option<&(Regex, Option<usize>)> {
+        self.cell
+            .get_or_init(|| {
+                let re = Self::build(&self.pattern).ok()?;
+                let group = re
+                    .capture_names()
+                    .position(|n| n == Some("secret"))
+                    .or(if re.captures_len() > 1 { Some(1) } else { None });
+                Some((re, group))
+            })
+            .as_ref()
+    }
+}
+
 impl CompiledRule {
-    /// Compiles one rule.
+    /// Compiles every part of the rule now, regex included (used by validation).
+    pub fn compile_eager(spec: &RuleSpec, file: &str) -> Result<Self> {
+        let r = Self::compile(spec, file)?;
+        if let Some(lazy) = &r.regex {
+            LazyRegex::build(&lazy.pattern).map_err(|e| Error::Rule {
+                rule: spec.id.clone(),
+                file: file.to_string(),
+                message: format!("pattern does not compile: {e}"),
+            })?;
+            lazy.get();
+        }
+        Ok(r)
+    }
+
+    /// Prepares one rule: syntax and globs are checked now, the regex is compiled on
+    /// first use.
     pub fn compile(spec: &RuleSpec, file: &str) -> Result<Self> {
         let err = |message: String| Error::Rule {
             rule: spec.id.clone(),
@@ -45,13 +92,18 @@ impl CompiledRule {
             message,
         };
         let regex = match &spec.pattern {
-            Some(p) => Some(
-                RegexBuilder::new(p)
+            Some(p) => {
+                regex_syntax::ParserBuilder::new()
                     .unicode(false)
-                    .size_limit(REGEX_SIZE_LIMIT)
+                    .utf8(false)
                     .build()
-                    .map_err(|e| err(format!("pattern does not compile: {e}")))?,
-            ),
+                    .parse(p)
+                    .map_err(|e| err(format!("pattern does not compile: {e}")))?;
+                Some(LazyRegex {
+                    pattern: p.clone(),
+                    cell: OnceLock::new(),
+                })
+            }
             None => None,
         };
         if regex.is_some() && spec.keywords.is_empty() {
@@ -65,11 +117,6 @@ impl CompiledRule {
         if spec.keywords.iter().any(|k| k.is_empty()) {
             return Err(err("empty keyword".to_string()));
         }
-        let secret_group = regex.as_ref().and_then(|r| {
-            r.capture_names()
-                .position(|n| n == Some("secret"))
-                .or(if r.captures_len() > 1 { Some(1) } else { None })
-        });
         let paths = if spec.paths.is_empty() {
             None
         } else {
@@ -94,7 +141,6 @@ impl CompiledRule {
             spec: spec.clone(),
             file: file.to_string(),
             regex,
-            secret_group,
             paths,
             window: spec.window.unwrap_or(DEFAULT_WINDOW),
         })
@@ -321,13 +367,15 @@ impl Matcher {
         }
         for &(r, s, e) in &scratch.windows {
             let rule = &self.rules[r];
-            let Some(re) = &rule.regex else { continue };
+            let Some((re, secret_group)) = rule.regex.as_ref().and_then(|l| l.get()) else {
+                continue;
+            };
             let s = extend_back(data, s);
             let e = extend_forward(data, e);
             let hay = &data[s..e];
             for caps in re.captures_iter(hay) {
                 let Some(m) = caps.get(0) else { continue };
-                let sm = rule.secret_group.and_then(|g| caps.get(g)).unwrap_or(m);
+                let sm = secret_group.and_then(|g| caps.get(g)).unwrap_or(m);
                 let secret = &hay[sm.start()..sm.end()];
                 if rule.accepts(secret) {
                     out.push(RawMatch {
