@@ -174,6 +174,10 @@ pub struct Location {
     pub exposure: Exposure,
     /// The client-exposed variable the value was assigned to, if any.
     pub client_var: Option<String>,
+    /// Where this position was in the original source, through the bundle's source
+    /// map: (source path, 1-based line, 1-based column).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original: Option<(String, usize, usize)>,
 }
 
 fn ser_origin<S: serde::Serializer>(o: &Origin, s: S) -> Result<S::Ok, S::Error> {
