@@ -14,6 +14,7 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once; boxing would only add noise
 pub enum Command {
     /// Scan files, directories, stdin (`-`), git history or staged changes.
     Scan(ScanArgs),

@@ -81,7 +81,11 @@ fn every_planted_key_is_found_per_artifact_kind() {
             describe(&report)
         );
     }
-    assert!(missing.is_empty(), "missing: {missing:#?}\n{}", describe(&report));
+    assert!(
+        missing.is_empty(),
+        "missing: {missing:#?}\n{}",
+        describe(&report)
+    );
     // Well-formed artifacts give no warnings.
     assert!(report.skips.is_empty(), "{}", describe(&report));
 }
@@ -119,9 +123,11 @@ fn hostile_archives_warn_and_the_rest_is_scanned() {
         let name = f.path.rsplit('/').next().unwrap_or(&f.path);
         if let Some(want) = f.expect_skip {
             assert!(
-                report.skips.iter().any(|s| (s.path.contains(want)
-                    || s.message.contains(want))
-                    && s.path.contains(name)),
+                report
+                    .skips
+                    .iter()
+                    .any(|s| (s.path.contains(want) || s.message.contains(want))
+                        && s.path.contains(name)),
                 "no skip mentioning {want:?} for {}:\n{}",
                 f.path,
                 describe(&report)
@@ -148,7 +154,10 @@ fn deep_nesting_is_cut_at_the_depth_limit_and_opened_when_raised() {
         data: deep.bytes.clone(),
     }]);
     assert!(report.findings.is_empty());
-    assert!(report.skips.iter().any(|s| s.message.contains("depth limit")));
+    assert!(report
+        .skips
+        .iter()
+        .any(|s| s.message.contains("depth limit")));
     let limits = Limits {
         max_depth: 60,
         ..Limits::default()
@@ -320,7 +329,10 @@ fn base64_images_are_not_decoded_and_nesting_is_bounded() {
     assert!(r3.findings.is_empty());
     assert!(r3.skips.iter().any(|s| s.message.contains("nesting limit")));
     // A binary payload is dropped silently.
-    let img = td::base64(&[0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0xfe, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x10, 0x20, 0x30]);
+    let img = td::base64(&[
+        0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0xfe, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xaa, 0xbb,
+        0xcc, 0xdd, 0xee, 0xff, 0x10, 0x20, 0x30,
+    ]);
     let r = s.scan(&[Input::Bytes {
         name: "c.js".into(),
         data: format!("i=\"data:image/png;base64,{img}\"").into_bytes(),

@@ -13,7 +13,7 @@ fn u64le(v: &mut Vec<u8>, x: u64) {
     v.extend_from_slice(&x.to_le_bytes());
 }
 fn pad4(v: &mut Vec<u8>) {
-    while v.len() % 4 != 0 {
+    while !v.len().is_multiple_of(4) {
         v.push(0);
     }
 }
@@ -79,7 +79,7 @@ pub fn tar_raw_names(members: &[(&str, &[u8])]) -> Vec<u8> {
         h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
         out.extend_from_slice(&h);
         out.extend_from_slice(data);
-        while out.len() % 512 != 0 {
+        while !out.len().is_multiple_of(512) {
             out.push(0);
         }
     }

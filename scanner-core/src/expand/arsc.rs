@@ -25,9 +25,12 @@ pub fn is_arsc(d: &[u8]) -> bool {
     le::u16(d, 0) == Some(RES_TABLE_TYPE) && le::u16(d, 2) == Some(12) && d.len() >= 20
 }
 
+/// A chunk: (type, header size, bytes).
+type Chunk<'a> = (u16, usize, &'a [u8]);
+
 /// The chunks inside `d[start..end]`: (type, header size, chunk bytes). Stops at the
 /// first malformed one, returning it as an error.
-fn chunks(d: &[u8], start: usize, end: usize) -> (Vec<(u16, usize, &[u8])>, Option<String>) {
+fn chunks(d: &[u8], start: usize, end: usize) -> (Vec<Chunk<'_>>, Option<String>) {
     let mut v = Vec::new();
     let mut pos = start;
     let end = end.min(d.len());
@@ -89,10 +92,8 @@ impl Expander for ArscExpander {
                         }
                     }
                 }
-                RES_TABLE_PACKAGE_TYPE => {
-                    if !package(c, h, global.as_ref(), &mut text) {
-                        break 'outer;
-                    }
+                RES_TABLE_PACKAGE_TYPE if !package(c, h, global.as_ref(), &mut text) => {
+                    break 'outer;
                 }
                 _ => {}
             }

@@ -292,40 +292,6 @@ pub(crate) fn looks_textual(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(1024)]).is_none()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sanitizes_names() {
-        assert_eq!(
-            sanitize_member_name(b"../../etc/passwd"),
-            ("etc/passwd".into(), true)
-        );
-        assert_eq!(sanitize_member_name(b"/abs/x"), ("abs/x".into(), true));
-        assert_eq!(sanitize_member_name(b"C:\\w\\x"), ("w/x".into(), true));
-        assert_eq!(sanitize_member_name(b"a/./b"), ("a/b".into(), false));
-        assert_eq!(sanitize_member_name(b""), ("<unnamed>".into(), false));
-    }
-
-    #[test]
-    fn bounded_read_stops() {
-        let data = vec![0u8; 3 * 1024 * 1024];
-        assert!(matches!(
-            read_bounded(&data[..], 1024, None, 10),
-            Err(ReadStop::TooLarge(_))
-        ));
-        assert!(matches!(
-            read_bounded(&data[..], u64::MAX, Some(10), 10),
-            Err(ReadStop::Ratio(_))
-        ));
-        assert_eq!(
-            read_bounded(&b"abc"[..], 3, None, 1).ok(),
-            Some(b"abc".to_vec())
-        );
-    }
-}
-
 /// Turns a bounded read of member `what` into its bytes, recording why it stopped
 /// early. A broken read yields what was recovered before the break (scanned too).
 pub(crate) fn member_bytes(
@@ -370,5 +336,39 @@ pub(crate) fn member_bytes(
             );
             (!partial.is_empty()).then_some(partial)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitizes_names() {
+        assert_eq!(
+            sanitize_member_name(b"../../etc/passwd"),
+            ("etc/passwd".into(), true)
+        );
+        assert_eq!(sanitize_member_name(b"/abs/x"), ("abs/x".into(), true));
+        assert_eq!(sanitize_member_name(b"C:\\w\\x"), ("w/x".into(), true));
+        assert_eq!(sanitize_member_name(b"a/./b"), ("a/b".into(), false));
+        assert_eq!(sanitize_member_name(b""), ("<unnamed>".into(), false));
+    }
+
+    #[test]
+    fn bounded_read_stops() {
+        let data = vec![0u8; 3 * 1024 * 1024];
+        assert!(matches!(
+            read_bounded(&data[..], 1024, None, 10),
+            Err(ReadStop::TooLarge(_))
+        ));
+        assert!(matches!(
+            read_bounded(&data[..], u64::MAX, Some(10), 10),
+            Err(ReadStop::Ratio(_))
+        ));
+        assert_eq!(
+            read_bounded(&b"abc"[..], 3, None, 1).ok(),
+            Some(b"abc".to_vec())
+        );
     }
 }
