@@ -24,6 +24,9 @@ pub const MIN_BASE64_LEN: usize = 32;
 pub const MAX_ENCODED_RUN: usize = 1024 * 1024;
 /// Fewest `%XX` escapes a percent-encoded run needs to be decoded.
 pub const MIN_PERCENT_ESCAPES: usize = 2;
+/// Token characters that must follow a decoded `%XX` escape for a percent-encoded
+/// run to be worth decoding.
+pub const MIN_TOKEN_AFTER_ESCAPE: usize = 16;
 /// Share of printable bytes a decoded block needs to be kept.
 pub const MIN_PRINTABLE_SHARE: f64 = 0.9;
 
@@ -157,10 +160,14 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
-/// Decodes `%XX` escapes of `run`; `None` unless it had enough of them.
+/// Decodes `%XX` escapes of `run`; `None` unless it had enough of them and an escape
+/// hid the start of a token (at least [`MIN_TOKEN_AFTER_ESCAPE`] token characters
+/// right after a decoded escape, as in `key%3Dsk_live_…`): a URL whose escapes are
+/// only `%20` between words gains nothing from decoding.
 fn decode_percent(run: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(run.len());
     let mut escapes = 0;
+    let mut token_after_escape = false;
     let mut i = 0;
     while i < run.len() {
         if run[i] == b'%' && i + 2 < run.len() {
@@ -168,13 +175,21 @@ fn decode_percent(run: &[u8]) -> Option<Vec<u8>> {
                 out.push(h << 4 | l);
                 escapes += 1;
                 i += 3;
+                let next = &run[i..run.len().min(i + MIN_TOKEN_AFTER_ESCAPE)];
+                if next.len() == MIN_TOKEN_AFTER_ESCAPE
+                    && next
+                        .iter()
+                        .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                {
+                    token_after_escape = true;
+                }
                 continue;
             }
         }
         out.push(run[i]);
         i += 1;
     }
-    (escapes >= MIN_PERCENT_ESCAPES && mostly_printable(&out)).then_some(out)
+    (escapes >= MIN_PERCENT_ESCAPES && token_after_escape && mostly_printable(&out)).then_some(out)
 }
 
 impl Expander for EncodedExpander {
@@ -302,9 +317,10 @@ mod tests {
             Some(&b"sk_live_abcdefghijklmnopqrstuvwxyz012345"[..])
         );
         assert_eq!(
-            decode_percent(b"https%3A%2F%2Fx.io%3Fk%3Dv").as_deref(),
-            Some(&b"https://x.io?k=v"[..])
+            decode_percent(b"https%3A%2F%2Fx.io%3Fk%3Dsk_live_abcdefghijklmnop").as_deref(),
+            Some(&b"https://x.io?k=sk_live_abcdefghijklmnop"[..])
         );
+        assert!(decode_percent(b"https%3A%2F%2Fx.io%3Fk%3Dv").is_none());
         assert!(decode_percent(b"100%25").is_none());
     }
 }

@@ -27,6 +27,15 @@ struct RawMap {
     sources_content: Vec<Option<String>>,
     #[serde(default, rename = "sourceRoot")]
     source_root: Option<String>,
+}
+
+/// The parts of a map needed to look positions up (`sourcesContent` is skipped).
+#[derive(Deserialize)]
+struct LookupMap {
+    #[serde(default)]
+    sources: Vec<Option<String>>,
+    #[serde(default, rename = "sourceRoot")]
+    source_root: Option<String>,
     #[serde(default)]
     mappings: String,
 }
@@ -204,7 +213,7 @@ pub fn original_positions(
     positions: &[(usize, usize)],
 ) -> Vec<Option<(String, usize, usize)>> {
     let mut result = vec![None; positions.len()];
-    let Ok(m) = serde_json::from_slice::<RawMap>(map) else {
+    let Ok(m) = serde_json::from_slice::<LookupMap>(map) else {
         return result;
     };
     let max_line = positions.iter().map(|p| p.0).max().unwrap_or(0);
