@@ -53,6 +53,36 @@ impl Expander for GzipExpander {
         }
         let origin = blob.origin.child(OriginPart::Member(name));
         let what = origin.to_string();
+        // The trailer's size (mod 2^32) lets a bomb be refused before inflating it.
+        let claimed = blob
+            .data
+            .len()
+            .checked_sub(4)
+            .and_then(|at| super::le::u32(&blob.data, at))
+            .map(u64::from)
+            .unwrap_or(0);
+        if claimed > ctx.member_cap() {
+            out.skip(
+                what,
+                SkipReason::LimitHit,
+                format!(
+                    "member not scanned: its trailer claims {claimed} bytes, over the {}-byte cap (raise with --max-member-size / --max-expanded-bytes)",
+                    ctx.member_cap()
+                ),
+            );
+            return out;
+        }
+        if claimed > limit {
+            out.skip(
+                what,
+                SkipReason::LimitHit,
+                format!(
+                    "member not scanned: {claimed} bytes from {compressed} compressed, over the {}x expansion ratio: a compression bomb? (raise with --max-ratio)",
+                    ctx.limits.max_ratio
+                ),
+            );
+            return out;
+        }
         let res = read_bounded(
             Cursor::new(head).chain(dec),
             ctx.member_cap(),

@@ -3,9 +3,7 @@
 //! reader. Unsafe member names are sanitized and reported; a truncated archive keeps
 //! the members read before the break.
 
-use super::{
-    member_bytes, read_bounded, sanitize_member_name, ExpandCtx, Expander, Expansion, Sink,
-};
+use super::{read_sized, sanitize_member_name, ExpandCtx, Expander, Expansion, Sink};
 use crate::blob::{Blob, OriginPart};
 use crate::findings::SkipReason;
 use std::io::Read;
@@ -161,12 +159,46 @@ pub(crate) fn expand_tar_stream<R: Read>(
             );
             continue;
         }
-        // The ratio of a member inside a compressed stream is checked on the whole
-        // stream by the caller's limited reader; here only the size cap applies.
-        let _ = compressed;
-        let res = read_bounded(&mut entry, cap, None, ctx.limits.max_ratio);
-        let broken = matches!(res, Err(super::ReadStop::Broken(..)));
-        if let Some(bytes) = member_bytes(res, &what, ctx, out) {
+        // A tar member's size is exact (it is how the stream is framed); it is bounded
+        // by the input (plain tar) or, in a compressed stream, by the caller's limited
+        // reader, which enforces the ratio on the whole stream.
+        let bound = compressed
+            .map(|c| c.saturating_mul(ctx.limits.max_ratio))
+            .unwrap_or(blob.data.len() as u64);
+        if claimed > bound.max(super::RATIO_MIN_BYTES) {
+            out.skip(
+                what,
+                SkipReason::LimitHit,
+                format!(
+                    "member not scanned: its header claims {claimed} bytes, more than the input can hold at the {}x expansion ratio (raise with --max-ratio)",
+                    ctx.limits.max_ratio
+                ),
+            );
+            continue;
+        }
+        let (bytes, res) = read_sized(&mut entry, claimed as usize);
+        let broken = res.is_err();
+        if let Err(e) = res {
+            let (reason, msg) = if e.contains(super::LIMITED_MSG) {
+                (
+                    SkipReason::LimitHit,
+                    format!(
+                        "stopped: the archive expands more than {}x its compressed size: a compression bomb? (raise with --max-ratio)",
+                        ctx.limits.max_ratio
+                    ),
+                )
+            } else {
+                (
+                    SkipReason::Corrupt,
+                    format!(
+                        "truncated or corrupt member: {e}; {} byte(s) recovered and scanned",
+                        bytes.len()
+                    ),
+                )
+            };
+            out.skip(what, reason, msg);
+        }
+        if !bytes.is_empty() {
             used += bytes.len() as u64;
             if !sink(Blob::new(origin, bytes)) {
                 return;

@@ -7,8 +7,8 @@
 //! headers instead.
 
 use super::{
-    member_bytes, read_bounded, sanitize_member_name, ExpandCtx, Expander, Expansion, Sink,
-    RATIO_MIN_BYTES,
+    member_bytes, read_bounded, read_sized, sanitize_member_name, ExpandCtx, Expander, Expansion,
+    Sink, RATIO_MIN_BYTES,
 };
 use crate::blob::{Blob, OriginPart};
 use crate::findings::SkipReason;
@@ -166,6 +166,16 @@ fn by_central_directory(
             );
             continue;
         }
+        if compressed > blob.data.len() as u64 {
+            out.skip(
+                what,
+                SkipReason::Corrupt,
+                format!(
+                    "member not scanned: its header claims {compressed} compressed bytes, more than the whole archive"
+                ),
+            );
+            continue;
+        }
         if claimed > RATIO_MIN_BYTES && claimed / compressed.max(1) > ctx.limits.max_ratio {
             out.skip(
                 what,
@@ -177,10 +187,22 @@ fn by_central_directory(
             );
             continue;
         }
-        let res = read_bounded(&mut file, cap, Some(compressed), ctx.limits.max_ratio);
-        let Some(bytes) = member_bytes(res, &what, ctx, out) else {
+        // The claimed size is bounded by the member cap and by the ratio to the
+        // compressed bytes: read straight into a buffer of that size.
+        let (bytes, res) = read_sized(&mut file, claimed as usize);
+        if let Err(e) = res {
+            out.skip(
+                what,
+                SkipReason::Corrupt,
+                format!(
+                    "truncated or corrupt member: {e}; {} byte(s) recovered and scanned",
+                    bytes.len()
+                ),
+            );
+        }
+        if bytes.is_empty() {
             continue;
-        };
+        }
         used += bytes.len() as u64;
         if !sink(Blob::new(origin, bytes)) {
             return;
