@@ -340,3 +340,32 @@ fn base64_images_are_not_decoded_and_nesting_is_bounded() {
     assert_eq!(r.stats.expanded_blobs, 0);
     assert!(r.skips.is_empty());
 }
+
+#[test]
+fn unknown_hermes_versions_are_read_best_effort_with_a_warning() {
+    let key = td::stripe_key(4242);
+    let s = scanner(Limits::default());
+    // A newer version with the known layout: parsed, and the version is reported.
+    let newer = td::formats::hermes(200, &["use strict", "https://api.invalid/", &key]);
+    let r = s.scan(&[Input::Bytes {
+        name: "index.android.bundle".into(),
+        data: newer.clone(),
+    }]);
+    assert!(r.findings.iter().any(|f| f.secret.expose() == key));
+    assert!(r
+        .skips
+        .iter()
+        .any(|k| k.message.contains("outside the known range")));
+    // A layout no guess fits (string count inflated): printable strings instead.
+    let mut broken = newer;
+    broken[52..56].copy_from_slice(&9_999_999u32.to_le_bytes());
+    let r = s.scan(&[Input::Bytes {
+        name: "index.android.bundle".into(),
+        data: broken,
+    }]);
+    assert!(r.findings.iter().any(|f| f.secret.expose() == key));
+    assert!(r
+        .skips
+        .iter()
+        .any(|k| k.message.contains("printable strings extracted")));
+}
