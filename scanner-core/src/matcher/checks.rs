@@ -76,7 +76,7 @@ pub fn jwt_claims_ok(token: &[u8], claims: &BTreeMap<String, Vec<String>>) -> bo
     };
     claims.iter().all(|(k, allowed)| match payload.get(k) {
         Some(serde_json::Value::String(v)) => allowed.iter().any(|a| a == v),
-        Some(other) => allowed.iter().any(|a| *a == other.to_string()),
+        Some(other) => allowed.contains(&other.to_string()),
         None => false,
     })
 }
