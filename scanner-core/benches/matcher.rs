@@ -65,7 +65,16 @@ fn binary(n: usize) -> Vec<u8> {
 }
 
 fn no_keywords(n: usize) -> Vec<u8> {
-    let words = ["lorem ", "ipsum ", "dolor ", "sit ", "amet ", "consectetur ", "adipiscing ", "elit\n"];
+    let words = [
+        "lorem ",
+        "ipsum ",
+        "dolor ",
+        "sit ",
+        "amet ",
+        "consectetur ",
+        "adipiscing ",
+        "elit\n",
+    ];
     let mut r = Rng(17);
     let mut out = Vec::with_capacity(n);
     while out.len() < n {
@@ -110,7 +119,10 @@ fn bench_compile(c: &mut Criterion) {
     g.bench_function("scanner build + scan 1 small file", |b| {
         b.iter(|| {
             let s = ScannerBuilder::new().build().expect("build");
-            black_box(s.scan(&[Input::Bytes { name: "a.js".into(), data: b"const a = 1;\n".to_vec() }]))
+            black_box(s.scan(&[Input::Bytes {
+                name: "a.js".into(),
+                data: b"const a = 1;\n".to_vec(),
+            }]))
         })
     });
     g.finish();

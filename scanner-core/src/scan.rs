@@ -647,8 +647,9 @@ impl Scanner {
         w.raws.sort_by_key(|m| (m.secret_start, m.rule));
         w.raws
             .dedup_by_key(|m| (m.secret_start, m.secret_end, m.rule));
-        let mut lc = LineCounter::default();
         let rules = self.matcher.rules();
+        drop_overlapping(&mut w.raws, rules);
+        let mut lc = LineCounter::default();
         for m in &w.raws {
             let secret = &data[m.secret_start..m.secret_end];
             if self.allowlist.value_allowed(secret) || line_has_allow(data, m.secret_start) {
@@ -877,11 +878,92 @@ impl LineCounter {
     }
 }
 
+/// Where two matches of the same kind cover overlapping secrets, keeps the more
+/// specific one: a provider rule beats a generic one; for the same span, higher
+/// confidence, then higher severity, then the earlier rule wins.
+fn drop_overlapping(raws: &mut Vec<RawMatch>, rules: &[crate::matcher::CompiledRule]) {
+    if raws.len() < 2 {
+        return;
+    }
+    let rank = |m: &RawMatch| {
+        let s = &rules[m.rule].spec;
+        (
+            !s.generic,
+            s.confidence,
+            s.severity,
+            std::cmp::Reverse(m.rule),
+        )
+    };
+    let mut drop = vec![false; raws.len()];
+    for i in 0..raws.len() {
+        let a = raws[i];
+        for j in i + 1..raws.len() {
+            let b = raws[j];
+            if b.secret_start >= a.secret_end {
+                break;
+            }
+            let (sa, sb) = (&rules[a.rule].spec, &rules[b.rule].spec);
+            if sa.kind != sb.kind {
+                continue;
+            }
+            let same_span = a.secret_start == b.secret_start && a.secret_end == b.secret_end;
+            if sa.generic != sb.generic || same_span {
+                if rank(&a) >= rank(&b) {
+                    drop[j] = true;
+                } else {
+                    drop[i] = true;
+                }
+            }
+        }
+    }
+    let mut k = 0;
+    raws.retain(|_| {
+        k += 1;
+        !drop[k - 1]
+    });
+}
+
+/// Masks long high-entropy tokens in snippet context, so that a neighbouring secret
+/// (the AWS secret after its key id, a key after a config rule's variable name) never
+/// appears whole in a report.
+fn mask_tokens(s: String) -> String {
+    let is_tok =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+' | '/' | '=' | '.' | '~');
+    let mut out = String::with_capacity(s.len());
+    let mut tok = String::new();
+    let flush = |tok: &mut String, out: &mut String| {
+        let t = tok.as_str();
+        let risky = t.len() >= 16
+            && t.bytes().any(|b| b.is_ascii_digit())
+            && t.bytes().any(|b| b.is_ascii_alphabetic())
+            && crate::matcher::checks::shannon_entropy(t.as_bytes()) >= 3.3;
+        if risky {
+            out.push_str(&t[..4]);
+            out.push_str("…[masked]");
+        } else {
+            out.push_str(t);
+        }
+        tok.clear();
+    };
+    for c in s.chars() {
+        if is_tok(c) {
+            tok.push(c);
+        } else {
+            flush(&mut tok, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut tok, &mut out);
+    out
+}
+
 fn clean(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes)
-        .chars()
-        .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
-        .collect()
+    mask_tokens(
+        String::from_utf8_lossy(bytes)
+            .chars()
+            .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+            .collect(),
+    )
 }
 
 fn snippet_before(data: &[u8], off: usize) -> String {

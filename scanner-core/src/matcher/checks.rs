@@ -81,6 +81,13 @@ pub fn jwt_claims_ok(token: &[u8], claims: &BTreeMap<String, Vec<String>>) -> bo
     })
 }
 
+/// True for JWTs that are public by design: a Supabase `anon` key, or a token whose
+/// `role` claim is `anon`.
+pub fn is_public_jwt(token: &[u8]) -> bool {
+    decode_jwt(token)
+        .is_some_and(|(_, payload)| payload.get("role").and_then(|r| r.as_str()) == Some("anon"))
+}
+
 /// Keys published in provider documentation; never findings.
 const DOCUMENTED_EXAMPLES: &[&str] = &[
     "AKIAIOSFODNN7EXAMPLE",
@@ -338,6 +345,9 @@ mod tests {
         assert!(!generic_value_ok(b"123e4567-e89b-12d3-a456-426614174000"));
         assert!(generic_value_ok(b"Tr0ub4dor&3xKq"));
         assert!(generic_value_ok(b"hR7#kq2LmZ9pW4vX"));
+        assert!(generic_value_ok(b"%bTpAm3EqkC6FI4b&c"));
+        assert!(!generic_value_ok(b"%(db_password)s"));
+        assert!(!generic_value_ok(b"%DB_PASSWORD%"));
     }
 
     #[test]
