@@ -249,10 +249,17 @@ pub fn generic_value_ok(value: &[u8]) -> bool {
         return false;
     }
     let first = v.as_bytes()[0];
-    if matches!(
-        first,
-        b'$' | b'%' | b'@' | b'&' | b'*' | b'(' | b'[' | b'{' | b'#' | b'!'
-    ) {
+    if matches!(first, b'$' | b'@' | b'*' | b'(' | b'[' | b'{') {
+        return false;
+    }
+    // Format specifiers and Windows-style `%VAR%` references.
+    if first == b'%'
+        && (matches!(v.as_bytes()[1], b's' | b'd' | b'(' | b'{' | b'v')
+            || (v.ends_with('%')
+                && v[1..v.len() - 1]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')))
+    {
         return false;
     }
     if lower.starts_with("0x") && v[2..].bytes().all(|b| b.is_ascii_hexdigit()) {
