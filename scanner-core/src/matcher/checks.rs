@@ -195,6 +195,113 @@ fn is_uuid(s: &[u8]) -> bool {
         })
 }
 
+/// Prefixes of provider token formats. A value that starts with one belongs to the
+/// provider's rule, which verifies it (a wrong-checksum `ghp_` token must not come
+/// back as a generic finding).
+pub const PROVIDER_PREFIXES: &[&str] = &[
+    "eyJ",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "glptt-",
+    "gldt-",
+    "glrt",
+    "glft-",
+    "gloas-",
+    "glcbt-",
+    "glagent-",
+    "GR1348941",
+    "xox",
+    "sk-",
+    "sk_",
+    "rk_",
+    "pk_",
+    "whsec_",
+    "AKIA",
+    "ASIA",
+    "AIza",
+    "ya29.",
+    "npm_",
+    "pypi-",
+    "dckr_",
+    "shp",
+    "dop_v1_",
+    "doo_v1_",
+    "dor_v1_",
+    "SG.",
+    "hvs.",
+    "hvb.",
+    "hvr.",
+    "dp.",
+    "sb_",
+    "sbp_",
+    "glc_",
+    "glsa_",
+    "lin_",
+    "rnd_",
+    "vcp_",
+    "vck_",
+    "vci_",
+    "vca_",
+    "vcr_",
+    "nfp_",
+    "nfc_",
+    "nfo_",
+    "HRKU-",
+    "NRAK-",
+    "NRII-",
+    "NRRA-",
+    "NRIQ-",
+    "NRAA-",
+    "PMAK-",
+    "sntry",
+    "cfut_",
+    "cfat_",
+    "cfk_",
+    "ATATT3",
+    "ATBB",
+    "ATCTT3",
+    "CCIPAT_",
+    "CCIPRJ_",
+    "os_v2_",
+    "pscale_",
+    "npg_",
+    "django-insecure-",
+    "px-",
+    "secret_live_",
+    "key-",
+    "hf_",
+    "gsk_",
+    "xai-",
+    "rubygems_",
+    "oy2",
+    "pul-",
+    "bkua_",
+    "squ_",
+    "sqp_",
+    "sqa_",
+    "fo1_",
+    "fm2_",
+    "FlyV1",
+    "mdb_sa_sk_",
+    "sk.eyJ",
+    "tk.eyJ",
+    "GOCSPX-",
+    "1//",
+    "SK",
+    "re_",
+    "xkeysib-",
+    "mlsn.",
+    "lsv2_",
+    "dapi",
+    "pcsk_",
+    "r8_",
+];
+
 /// Value filters for generic `password=` / `secret=` assignment rules: false when the
 /// value is evidently not a literal credential.
 pub fn generic_value_ok(value: &[u8]) -> bool {
@@ -205,7 +312,15 @@ pub fn generic_value_ok(value: &[u8]) -> bool {
     if v.len() < 8 || v.len() > 200 {
         return false;
     }
-    if is_uuid(v.as_bytes()) {
+    if is_uuid(v.as_bytes()) || PROVIDER_PREFIXES.iter().any(|p| v.starts_with(p)) {
+        return false;
+    }
+    // A `#word` is a YAML comment or an anchor, not a value.
+    if v.starts_with('#')
+        && v[1..]
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-')
+    {
         return false;
     }
     let lower = v.to_ascii_lowercase();
@@ -355,6 +470,11 @@ mod tests {
         assert!(generic_value_ok(b"%bTpAm3EqkC6FI4b&c"));
         assert!(!generic_value_ok(b"%(db_password)s"));
         assert!(!generic_value_ok(b"%DB_PASSWORD%"));
+        assert!(!generic_value_ok(
+            b"ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5"
+        ));
+        assert!(!generic_value_ok(b"#comment"));
+        assert!(generic_value_ok(b"#ZvdLaKw8EwgrlJWuN"));
     }
 
     #[test]
