@@ -38,6 +38,7 @@ pub struct CompiledRule {
     globs: Vec<(globset::Glob, bool)>,
     /// Per-rule glob sets, built on first use (validation and path-only lookups).
     glob_sets: OnceLock<(GlobSet, GlobSet)>,
+    exclude: Option<AhoCorasick>,
     window: usize,
 }
 
@@ -147,6 +148,16 @@ impl CompiledRule {
             regex,
             globs,
             glob_sets: OnceLock::new(),
+            exclude: if spec.exclude_context.is_empty() {
+                None
+            } else {
+                Some(
+                    AhoCorasickBuilder::new()
+                        .ascii_case_insensitive(true)
+                        .build(&spec.exclude_context)
+                        .map_err(|e| err(format!("exclude_context: {e}")))?,
+                )
+            },
             window: spec.window.unwrap_or(DEFAULT_WINDOW),
         })
     }
@@ -183,6 +194,17 @@ impl CompiledRule {
     /// True for rules that match by path alone (no pattern).
     pub fn is_path_only(&self) -> bool {
         self.regex.is_none()
+    }
+
+    /// True when an `exclude_context` literal occurs near the match `[start, end)`.
+    pub fn context_excluded(&self, data: &[u8], start: usize, end: usize) -> bool {
+        let Some(finder) = &self.exclude else {
+            return false;
+        };
+        let w = self.spec.context_window.unwrap_or(400);
+        let lo = start.saturating_sub(w);
+        let hi = (end + w).min(data.len());
+        finder.is_match(&data[lo..hi])
     }
 
     /// Runs the rule's post-regex checks on a candidate secret.
@@ -452,7 +474,8 @@ impl Matcher {
                 let Some(m) = caps.get(0) else { continue };
                 let sm = secret_group.and_then(|g| caps.get(g)).unwrap_or(m);
                 let secret = &hay[sm.start()..sm.end()];
-                if rule.accepts(secret) {
+                if rule.accepts(secret) && !rule.context_excluded(data, s + m.start(), s + m.end())
+                {
                     out.push(RawMatch {
                         rule: r,
                         start: s + m.start(),
