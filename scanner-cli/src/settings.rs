@@ -101,13 +101,15 @@ pub(crate) fn inputs(args: &ScanArgs) -> Result<Vec<Input>> {
         if src.staged {
             out.push(Input::Staged(p));
         } else {
-            out.push(Input::History(HistoryOptions {
+            let opts = HistoryOptions {
                 repo: p.clone(),
                 since_commit: src.since_commit.clone(),
                 branch: src.branch.clone(),
                 all_objects: src.all_objects,
                 want_head_blobs: false,
-            }));
+            };
+            git::validate(&opts)?;
+            out.push(Input::History(opts));
             if src.worktree {
                 out.push(Input::Path(p));
             }

@@ -716,6 +716,23 @@ fn commit_info(en: &mut Enumerator<'_>, id: &ObjectId) -> CommitInfo {
     info
 }
 
+/// Checks that the repository opens and that `--since-commit` / `--branch` resolve to
+/// commits, so a caller can fail with a clear error before scanning.
+pub fn validate(opts: &HistoryOptions) -> Result<()> {
+    let ts = open(&opts.repo)?;
+    let repo = ts.to_thread_local();
+    let mut en = Enumerator {
+        repo: &repo,
+        path: opts.repo.clone(),
+        buf: Vec::new(),
+        skips: Vec::new(),
+    };
+    for rev in opts.since_commit.iter().chain(opts.branch.iter()) {
+        en.resolve_commit(rev)?;
+    }
+    Ok(())
+}
+
 /// Enumerates every distinct blob of a repository's history, each attributed to the
 /// oldest commit (and the path in it) that introduced it.
 pub fn history(opts: &HistoryOptions) -> Result<GitBlobs> {
