@@ -176,3 +176,125 @@ fn history_and_worktree_match_identical_content_once() {
         .len();
     assert_eq!(bb - hb, local, "hist {hb}, both {bb}");
 }
+
+#[test]
+fn shallow_and_partial_clones_report_what_was_not_scanned() {
+    let (r, expected) = tangled_history();
+    let url = format!("file://{}", r.dir.display());
+    // Shallow: only the tip; the history behind it is reported missing, never clean.
+    let shallow = r.tmp.path().join("shallow");
+    r.git_in(
+        r.tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &url,
+            shallow.to_str().expect("utf-8"),
+        ],
+    );
+    let out = gitfix::lg()
+        .args([
+            "scan",
+            "--history",
+            "--no-builtin",
+            "--format",
+            "json",
+            "--rules",
+        ])
+        .arg(&r.rules)
+        .arg(&shallow)
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let skips = v["skipped"].as_array().expect("skips");
+    assert!(
+        skips.iter().any(|s| s["reason"] == "missing"
+            && s["message"].as_str().is_some_and(|m| m.contains("shallow"))),
+        "{v:#}"
+    );
+    // --strict turns an incomplete scan into an error.
+    gitfix::lg()
+        .args(["scan", "--history", "--strict", "--no-builtin", "--rules"])
+        .arg(&r.rules)
+        .arg(&shallow)
+        .assert()
+        .code(2);
+    // Partial (blobless) clone: the blobs it lacks are skipped as missing.
+    r.git(&["config", "uploadpack.allowFilter", "true"]);
+    let partial = r.tmp.path().join("partial");
+    r.git_in(
+        r.tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--no-checkout",
+            "--filter=blob:none",
+            &url,
+            partial.to_str().expect("utf-8"),
+        ],
+    );
+    let out = gitfix::lg()
+        .args([
+            "scan",
+            "--history",
+            "--no-builtin",
+            "--format",
+            "json",
+            "--rules",
+        ])
+        .arg(&r.rules)
+        .arg(&partial)
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let skips = v["skipped"].as_array().expect("skips");
+    assert!(
+        skips.iter().any(|s| s["reason"] == "missing"),
+        "missing blobs must be reported: {v:#}"
+    );
+    assert!(findings(&v).len() < expected.len());
+}
+
+#[test]
+fn oversized_history_blobs_are_skipped_and_reported() {
+    let r = Repo::new();
+    let mut g = Gen::new(9);
+    let s = g.token();
+    r.write("big.bin", &format!("{}{s}\n", "x".repeat(5000)));
+    r.write("small.txt", "hello\n");
+    r.commit("big");
+    let (code, v) = scan_json(&r, &["scan", "--history", "--max-file-size", "1000"]);
+    assert_eq!(code, 0);
+    let skips = v["skipped"].as_array().expect("skips");
+    assert!(
+        skips.iter().any(|s| s["reason"] == "too-large"
+            && s["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("big.bin@"))),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn all_objects_scans_blobs_no_ref_reaches() {
+    let r = Repo::new();
+    let mut g = Gen::new(10);
+    let s = g.token();
+    r.write("a.txt", "hello\n");
+    r.commit("a");
+    // A blob written to the object database but never committed.
+    let path = r.tmp.path().join("dangling.txt");
+    std::fs::write(&path, format!("VALUE={s}\n")).expect("write");
+    r.git(&["hash-object", "-w", path.to_str().expect("utf-8")]);
+    let (code, v) = scan_json(&r, &["scan", "--history"]);
+    assert_eq!((code, findings(&v).len()), (0, 0));
+    let (code, v) = scan_json(
+        &r,
+        &["scan", "--history", "--all-objects", "--show-secrets"],
+    );
+    assert_eq!(code, 1, "{v:#}");
+    let f = finding_for(&v, &s).expect("dangling blob scanned");
+    assert_eq!(f["locations"][0]["commit"]["id"], "unreachable");
+}

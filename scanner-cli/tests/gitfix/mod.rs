@@ -169,3 +169,20 @@ pub fn finding_for<'a>(v: &'a serde_json::Value, secret: &str) -> Option<&'a ser
         .iter()
         .find(|f| f["secret"].as_str() == Some(secret))
 }
+
+/// Runs `launchguard` with `args` plus the test rules; returns (exit code, stdout,
+/// stderr).
+pub fn run(repo: &Repo, args: &[&str]) -> (i32, String, String) {
+    let out = lg()
+        .current_dir(&repo.dir)
+        .args(args)
+        .args(["--no-builtin", "--rules"])
+        .arg(&repo.rules)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
