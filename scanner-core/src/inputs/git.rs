@@ -859,12 +859,13 @@ pub fn history(opts: &HistoryOptions) -> Result<GitBlobs> {
     let mut rank = pack_order(
         &repo,
         &trees.seen_blobs,
-        &mut items,
         &trees.seen_trees,
         opts.all_objects,
-        &mut trees.paths,
-        &mut commits,
-        &mut en,
+        &mut Appender {
+            items: &mut items,
+            paths: &mut trees.paths,
+            commits: &mut commits,
+        },
     );
     // Sort by pack position; objects not found in any pack (loose) go last, by id.
     let mut keyed: Vec<(u64, GitBlobRef)> = items
@@ -891,17 +892,18 @@ pub fn history(opts: &HistoryOptions) -> Result<GitBlobs> {
 /// Ranks `items` by their position in the pack files (one pass over every object id
 /// in pack-offset order). With `all_objects`, blobs that nothing reached are appended
 /// to `items`, attributed to [`UNREACHABLE`].
-#[allow(clippy::too_many_arguments)]
 fn pack_order(
     repo: &gix::Repository,
     seen_blobs: &IdMap<ObjectId, u32>,
-    items: &mut Vec<GitBlobRef>,
     seen_trees: &IdSet<ObjectId>,
     all_objects: bool,
-    paths: &mut Paths,
-    commits: &mut Vec<Arc<CommitInfo>>,
-    en: &mut Enumerator<'_>,
+    out: &mut Appender<'_>,
 ) -> Vec<u64> {
+    let Appender {
+        items,
+        paths,
+        commits,
+    } = out;
     let mut rank = vec![u64::MAX; items.len()];
     let iter = match repo.objects.store_ref().iter() {
         Ok(it) => it.with_ordering(
@@ -948,8 +950,14 @@ fn pack_order(
             None => {}
         }
     }
-    let _ = en;
     rank
+}
+
+/// Where `--all-objects` appends the unreachable blobs it finds.
+struct Appender<'a> {
+    items: &'a mut Vec<GitBlobRef>,
+    paths: &'a mut Paths,
+    commits: &'a mut Vec<Arc<CommitInfo>>,
 }
 
 /// Ids of every blob in `HEAD`'s tree (empty when there is no `HEAD`).
