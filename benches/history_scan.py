@@ -79,7 +79,7 @@ def generate(root, files, commits, edits, seed=3):
     p.stdin.close()
     if p.wait() != 0:
         sys.exit("fast-import failed")
-    subprocess.run(["git", "gc", "-q", "--aggressive"], cwd=repo, check=True, env=ENV)
+    subprocess.run(["git", "gc", "-q"], cwd=repo, check=True, env=ENV)
     return repo
 
 

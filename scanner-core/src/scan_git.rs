@@ -119,7 +119,7 @@ impl Scanner {
                 let mut st = slot
                     .and_then(|m| m.lock().ok().and_then(|mut g| g.take()))
                     .unwrap_or_else(|| ThreadState {
-                        reader: blobs.reader(),
+                        reader: blobs.reader(threads),
                         worker: Worker::default(),
                     });
                 self.scan_git_item(

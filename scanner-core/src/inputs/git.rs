@@ -30,9 +30,14 @@ use std::collections::{BinaryHeap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Delta-base cache per reader thread (bytes). Bounded so that RSS stays modest
-/// however many threads read.
-pub const PACK_CACHE_BYTES: usize = 32 * 1024 * 1024;
+/// Delta-base cache budget of a history scan, shared out between the reader threads
+/// (bytes). Blobs are read in pack order, so a delta's base was usually decoded shortly
+/// before; the cache is what makes that cheap. Measured on a generated 1 GB history:
+/// 32 MiB per thread reads ~2x slower than 64 MiB, whose peak anonymous RSS is ~145 MiB
+/// with two threads.
+pub const PACK_CACHE_BUDGET: usize = 128 * 1024 * 1024;
+/// Smallest delta-base cache per reader thread.
+pub const MIN_PACK_CACHE_PER_THREAD: usize = 16 * 1024 * 1024;
 
 /// Commit id shown for blobs that no ref reaches (`--all-objects`).
 pub const UNREACHABLE: &str = "unreachable";
@@ -146,13 +151,13 @@ impl GitBlobs {
         self.head_blobs.as_ref()
     }
 
-    /// A reader for one thread.
-    pub fn reader(&self) -> BlobReader {
+    /// A reader for one of `threads` reader threads; its delta-base cache gets an
+    /// equal share of [`PACK_CACHE_BUDGET`].
+    pub fn reader(&self, threads: usize) -> BlobReader {
         let mut repo = self.repo.to_thread_local();
-        repo.objects.set_pack_cache(|| {
-            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-                PACK_CACHE_BYTES,
-            ))
+        let bytes = (PACK_CACHE_BUDGET / threads.max(1)).max(MIN_PACK_CACHE_PER_THREAD);
+        repo.objects.set_pack_cache(move || {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(bytes))
         });
         BlobReader {
             repo,
