@@ -46,9 +46,12 @@ impl CompiledRule {
         };
         let regex = match &spec.pattern {
             Some(p) => {
-                // Syntax is checked now (cheap); the regex itself is compiled on first
-                // use, see `LazyRegex`.
-                regex_syntax::ast::parse::Parser::new()
+                // Syntax is checked now (microseconds); the regex itself is compiled on
+                // first use, see `LazyRegex`.
+                regex_syntax::ParserBuilder::new()
+                    .unicode(false)
+                    .utf8(false)
+                    .build()
                     .parse(p)
                     .map_err(|e| err(format!("pattern does not compile: {e}")))?;
                 Some(LazyRegex {
