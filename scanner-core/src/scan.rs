@@ -689,16 +689,6 @@ impl Scanner {
     fn finish(&self, col: Collector, start: Instant, live: &LiveStats) -> ScanReport {
         let hits = col.hits.into_inner().unwrap_or_default();
         let mut skips = col.skips.into_inner().unwrap_or_default();
-        // A rule whose regex failed to compile on first use was not applied: say so.
-        for r in self.matcher.rules() {
-            if let Some(e) = r.lazy_failure() {
-                skips.push(Skip {
-                    path: format!("rule {} ({})", r.spec.id, r.file),
-                    reason: SkipReason::Other,
-                    message: format!("{e}; the rule was not applied"),
-                });
-            }
-        }
         skips.sort_by(|a, b| a.path.cmp(&b.path));
         let mut suppressed = col.suppressed.load(Ordering::Relaxed);
         let rules = self.matcher.rules();

@@ -15,7 +15,6 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 /// Largest compiled size of one rule's regex.
 pub const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
@@ -31,7 +30,8 @@ pub struct CompiledRule {
     pub spec: RuleSpec,
     /// The file it came from.
     pub file: String,
-    regex: Option<LazyRegex>,
+    regex: Option<Regex>,
+    secret_group: Option<usize>,
     paths: Option<(GlobSet, GlobSet)>,
     window: usize,
 }
@@ -45,20 +45,13 @@ impl CompiledRule {
             message,
         };
         let regex = match &spec.pattern {
-            Some(p) => {
-                // Syntax is checked now (microseconds); the regex itself is compiled on
-                // first use, see `LazyRegex`.
-                regex_syntax::ParserBuilder::new()
+            Some(p) => Some(
+                RegexBuilder::new(p)
                     .unicode(false)
-                    .utf8(false)
+                    .size_limit(REGEX_SIZE_LIMIT)
                     .build()
-                    .parse(p)
-                    .map_err(|e| err(format!("pattern does not compile: {e}")))?;
-                Some(LazyRegex {
-                    pattern: p.clone(),
-                    cell: OnceLock::new(),
-                })
-            }
+                    .map_err(|e| err(format!("pattern does not compile: {e}")))?,
+            ),
             None => None,
         };
         if regex.is_some() && spec.keywords.is_empty() {
@@ -72,6 +65,11 @@ impl CompiledRule {
         if spec.keywords.iter().any(|k| k.is_empty()) {
             return Err(err("empty keyword".to_string()));
         }
+        let secret_group = regex.as_ref().and_then(|r| {
+            r.capture_names()
+                .position(|n| n == Some("secret"))
+                .or(if r.captures_len() > 1 { Some(1) } else { None })
+        });
         let paths = if spec.paths.is_empty() {
             None
         } else {
@@ -96,6 +94,7 @@ impl CompiledRule {
             spec: spec.clone(),
             file: file.to_string(),
             regex,
+            secret_group,
             paths,
             window: spec.window.unwrap_or(DEFAULT_WINDOW),
         })
@@ -111,27 +110,6 @@ impl CompiledRule {
                 let name = p.rsplit('/').next().unwrap_or(p);
                 by_name.is_match(name) || by_path.is_match(p)
             }
-        }
-    }
-
-    /// Compiles the rule's regex now if it was not yet (it is otherwise compiled on
-    /// first use), reporting a pattern over the size limit.
-    pub fn force(&self) -> Result<()> {
-        match self.regex.as_ref().map(LazyRegex::get) {
-            Some(Err(message)) => Err(Error::Rule {
-                rule: self.spec.id.clone(),
-                file: self.file.clone(),
-                message: message.to_string(),
-            }),
-            _ => Ok(()),
-        }
-    }
-
-    /// The compile error of this rule's regex, if compiling it (on first use) failed.
-    pub fn lazy_failure(&self) -> Option<&str> {
-        match self.regex.as_ref()?.cell.get()? {
-            Err(e) => Some(e),
-            Ok(_) => None,
         }
     }
 
@@ -166,36 +144,6 @@ impl CompiledRule {
             return false;
         }
         true
-    }
-}
-
-/// A rule's regex and its `secret` group index, compiled on first use: a pre-commit
-/// hook's one-file scan touches a handful of rules, and compiling every rule's regex
-/// up front costs far more than the scan (~0.6 ms per rule). The syntax is checked when
-/// the rule is loaded, so only the size limit can still fail here.
-#[derive(Debug)]
-struct LazyRegex {
-    pattern: String,
-    cell: OnceLock<std::result::Result<(Regex, Option<usize>), String>>,
-}
-
-impl LazyRegex {
-    fn get(&self) -> std::result::Result<&(Regex, Option<usize>), &str> {
-        self.cell
-            .get_or_init(|| {
-                let r = RegexBuilder::new(&self.pattern)
-                    .unicode(false)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .build()
-                    .map_err(|e| format!("pattern does not compile: {e}"))?;
-                let group = r
-                    .capture_names()
-                    .position(|n| n == Some("secret"))
-                    .or(if r.captures_len() > 1 { Some(1) } else { None });
-                Ok((r, group))
-            })
-            .as_ref()
-            .map_err(String::as_str)
     }
 }
 
@@ -373,15 +321,13 @@ impl Matcher {
         }
         for &(r, s, e) in &scratch.windows {
             let rule = &self.rules[r];
-            let Some(Ok((re, secret_group))) = rule.regex.as_ref().map(LazyRegex::get) else {
-                continue;
-            };
+            let Some(re) = &rule.regex else { continue };
             let s = extend_back(data, s);
             let e = extend_forward(data, e);
             let hay = &data[s..e];
             for caps in re.captures_iter(hay) {
                 let Some(m) = caps.get(0) else { continue };
-                let sm = secret_group.and_then(|g| caps.get(g)).unwrap_or(m);
+                let sm = rule.secret_group.and_then(|g| caps.get(g)).unwrap_or(m);
                 let secret = &hay[sm.start()..sm.end()];
                 if rule.accepts(secret) {
                     out.push(RawMatch {
@@ -446,33 +392,6 @@ mod tests {
             &data[out[0].secret_start..out[0].secret_end],
             b"tkn_Ab3dE5gH7jK9mN1pQ3sT"
         );
-    }
-
-    #[test]
-    fn regexes_compile_on_first_use_and_failures_are_reported() {
-        let mut set = RuleSet::new();
-        set.push(rule("t-ok", "tkn_", r"(?P<secret>tkn_[a-z]{8})"), "t");
-        set.push(rule("t-huge", "huge_", r"huge_(?:[a-z]{1000}){1000}"), "t");
-        let m = Matcher::new(&set).unwrap();
-        assert!(m.rules().iter().all(|r| r.lazy_failure().is_none()));
-        let mut out = Vec::new();
-        m.scan(
-            None,
-            b"tkn_abcdwxyz huge_a",
-            &mut Scratch::default(),
-            &mut out,
-        );
-        assert_eq!(out.len(), 1);
-        let failed: Vec<_> = m
-            .rules()
-            .iter()
-            .filter(|r| r.lazy_failure().is_some())
-            .collect();
-        assert_eq!(failed.len(), 1);
-        assert_eq!(failed[0].spec.id, "t-huge");
-        assert!(failed[0].force().is_err());
-        // A syntax error is still caught when the rule is loaded.
-        assert!(CompiledRule::compile(&rule("t-bad", "x", "(x"), "t").is_err());
     }
 
     #[test]
