@@ -14,6 +14,7 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once; boxing would only add noise
 pub enum Command {
     /// Scan files, directories, stdin (`-`), git history or staged changes.
     Scan(ScanArgs),
@@ -100,6 +101,24 @@ pub struct ScanArgs {
     /// Maximum nesting depth of archives and encodings.
     #[arg(long, value_name = "N")]
     pub max_depth: Option<usize>,
+    /// Largest archive member (or decoded payload) read, in bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub max_member_size: Option<u64>,
+    /// Largest expansion ratio (uncompressed / compressed) of an archive member.
+    #[arg(long, value_name = "N")]
+    pub max_ratio: Option<u64>,
+    /// Most members read from one archive.
+    #[arg(long, value_name = "N")]
+    pub max_members: Option<usize>,
+    /// Most bytes expanded out of one input file, all levels together.
+    #[arg(long, value_name = "BYTES")]
+    pub max_expanded_bytes: Option<u64>,
+    /// Most nested encodings (base64, percent) decoded inside one another.
+    #[arg(long, value_name = "N")]
+    pub max_decode_depth: Option<usize>,
+    /// Most encoded blocks decoded out of one file or member.
+    #[arg(long, value_name = "N")]
+    pub max_decoded_blocks: Option<usize>,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,

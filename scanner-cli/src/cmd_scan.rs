@@ -25,6 +25,24 @@ pub(crate) fn builder(args: &ScanArgs) -> Result<ScannerBuilder> {
     if let Some(n) = args.max_depth {
         limits.max_depth = n;
     }
+    if let Some(n) = args.max_member_size {
+        limits.max_member_size = n;
+    }
+    if let Some(n) = args.max_ratio {
+        limits.max_ratio = n;
+    }
+    if let Some(n) = args.max_members {
+        limits.max_members = n;
+    }
+    if let Some(n) = args.max_expanded_bytes {
+        limits.max_expanded_bytes = n;
+    }
+    if let Some(n) = args.max_decode_depth {
+        limits.max_decode_depth = n;
+    }
+    if let Some(n) = args.max_decoded_blocks {
+        limits.max_decoded_blocks = n;
+    }
     let walk = WalkOptions {
         respect_ignore: !args.no_ignore,
         follow_links: args.follow_links,
@@ -145,7 +163,11 @@ pub(crate) fn write_and_exit_code(report: &ScanReport, args: &ScanArgs) -> Resul
         }
     }
     if report.stats.blobs_scanned == 0 && !report.skips.is_empty() {
-        eprintln!("launchguard: error: nothing could be read");
+        let what: Vec<&str> = report.skips.iter().map(|s| s.path.as_str()).collect();
+        eprintln!(
+            "launchguard: error: nothing could be read: {}",
+            what.join(", ")
+        );
         return Ok(EXIT_ERROR);
     }
     if args.strict && !report.skips.is_empty() {

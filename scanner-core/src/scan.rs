@@ -36,6 +36,10 @@ pub const DEFAULT_MAX_RATIO: u64 = 1000;
 pub const DEFAULT_MAX_MEMBERS: usize = 100_000;
 /// Default time budget for expanding one input blob.
 pub const DEFAULT_MAX_EXPAND_TIME: Duration = Duration::from_secs(60);
+/// Default cap on nested encodings peeled off one value (base64 of base64 of ...).
+pub const DEFAULT_MAX_DECODE_DEPTH: usize = 2;
+/// Default cap on encoded (base64, percent) blocks decoded out of one blob.
+pub const DEFAULT_MAX_DECODED_BLOCKS: usize = 1000;
 /// Bytes of context kept on each side of a secret in a snippet.
 pub const SNIPPET_CONTEXT: usize = 48;
 /// Marker that suppresses findings on its line.
@@ -58,6 +62,10 @@ pub struct Limits {
     pub max_members: usize,
     /// Time budget for expanding one input blob.
     pub max_expand_time: Duration,
+    /// Most nested encodings (base64, percent) decoded inside one another.
+    pub max_decode_depth: usize,
+    /// Most encoded blocks decoded out of one blob.
+    pub max_decoded_blocks: usize,
 }
 
 impl Default for Limits {
@@ -70,6 +78,8 @@ impl Default for Limits {
             max_ratio: DEFAULT_MAX_RATIO,
             max_members: DEFAULT_MAX_MEMBERS,
             max_expand_time: DEFAULT_MAX_EXPAND_TIME,
+            max_decode_depth: DEFAULT_MAX_DECODE_DEPTH,
+            max_decoded_blocks: DEFAULT_MAX_DECODED_BLOCKS,
         }
     }
 }
@@ -548,37 +558,79 @@ impl Scanner {
                     ),
                 });
             } else {
-                let ctx = ExpandCtx {
-                    limits: &self.limits,
-                    depth,
-                };
-                let out = exp.expand(blob, ctx);
-                scan_self = out.scan_parent;
-                for s in out.skips {
-                    col.skip(s);
-                }
-                for child in out.children {
-                    let n = child.data.len() as u64;
-                    if n > budget.bytes_left || Instant::now() > budget.deadline {
-                        if !budget.reported {
-                            budget.reported = true;
-                            col.skip(Skip {
-                                path: blob.origin.to_string(),
-                                reason: SkipReason::LimitHit,
-                                message: "expansion budget (total bytes or time) exhausted; remaining members not scanned".into(),
-                            });
-                        }
-                        break;
-                    }
-                    budget.bytes_left -= n;
-                    col.expanded.fetch_add(1, Ordering::Relaxed);
-                    self.scan_blob(&child, depth + 1, budget, col, live, w);
-                }
+                scan_self = self.run_expander(exp, blob, depth, budget, col, live, w);
             }
         }
         if scan_self {
+            // Inline expanders (encoded blocks) apply their own depth limit.
+            for exp in expand::inline_expanders_for(blob) {
+                self.run_expander(exp, blob, depth, budget, col, live, w);
+            }
             self.match_blob(blob, col, live, w);
         }
+    }
+
+    /// Runs one expander on `blob`, scanning each child as it comes; returns whether
+    /// the parent's raw bytes should be matched too.
+    #[allow(clippy::too_many_arguments)]
+    fn run_expander(
+        &self,
+        exp: &dyn expand::Expander,
+        blob: &Blob,
+        depth: usize,
+        budget: &mut Budget,
+        col: &Collector,
+        live: &LiveStats,
+        w: &mut Worker,
+    ) -> bool {
+        let ctx = ExpandCtx {
+            limits: &self.limits,
+            depth,
+            budget_left: budget.bytes_left,
+        };
+        let out = exp.expand(blob, ctx, &mut |child: Blob| {
+            self.scan_child(&child, blob, depth, budget, col, live, w)
+        });
+        for s in out.skips {
+            col.skip(s);
+        }
+        for child in &out.children {
+            if !self.scan_child(child, blob, depth, budget, col, live, w) {
+                break;
+            }
+        }
+        out.scan_parent
+    }
+
+    /// Scans one expanded child within the input's budget; `false` once the budget
+    /// (bytes or time) is exhausted.
+    #[allow(clippy::too_many_arguments)]
+    fn scan_child(
+        &self,
+        child: &Blob,
+        parent: &Blob,
+        depth: usize,
+        budget: &mut Budget,
+        col: &Collector,
+        live: &LiveStats,
+        w: &mut Worker,
+    ) -> bool {
+        let n = child.data.len() as u64;
+        if n > budget.bytes_left || Instant::now() > budget.deadline {
+            if !budget.reported {
+                budget.reported = true;
+                col.skip(Skip {
+                    path: parent.origin.to_string(),
+                    reason: SkipReason::LimitHit,
+                    message: "expansion budget (total bytes or time) exhausted; remaining members not scanned".into(),
+                });
+            }
+            return false;
+        }
+        budget.bytes_left -= n;
+        col.expanded.fetch_add(1, Ordering::Relaxed);
+        self.scan_blob(child, depth + 1, budget, col, live, w);
+        true
     }
 
     /// Runs the matcher on one blob and turns raw matches into located hits.
@@ -620,6 +672,7 @@ impl Scanner {
                     after: String::new(),
                     exposure,
                     client_var: None,
+                    original: None,
                 },
             });
         }
@@ -633,11 +686,13 @@ impl Scanner {
                 .fetch_add(w.raws.len() as u64, Ordering::Relaxed);
             return;
         }
+        let first_hit = w.hits.len();
         w.raws.sort_by_key(|m| (m.secret_start, m.rule));
         w.raws
             .dedup_by_key(|m| (m.secret_start, m.secret_end, m.rule));
-        let mut lc = LineCounter::default();
         let rules = self.matcher.rules();
+        drop_overlapping(&mut w.raws, rules);
+        let mut lc = LineCounter::default();
         for m in &w.raws {
             let secret = &data[m.secret_start..m.secret_end];
             if self.allowlist.value_allowed(secret) || line_has_allow(data, m.secret_start) {
@@ -673,8 +728,32 @@ impl Scanner {
                     } else {
                         None
                     },
+                    original: None,
                 },
             });
+        }
+        self.attach_original(blob, &mut w.hits[first_hit..]);
+    }
+
+    /// Adds the original source position to hits in a bundle that has a source map.
+    fn attach_original(&self, blob: &Blob, hits: &mut [Hit]) {
+        if hits.is_empty() {
+            return;
+        }
+        let Some(map) =
+            expand::sourcemap::map_for_bundle(&blob.origin, &blob.data, self.limits.max_file_size)
+        else {
+            return;
+        };
+        let positions: Vec<(usize, usize)> = hits
+            .iter()
+            .map(|h| (h.location.line, h.location.column))
+            .collect();
+        for (h, o) in hits
+            .iter_mut()
+            .zip(expand::sourcemap::original_positions(&map, &positions))
+        {
+            h.location.original = o;
         }
     }
 
@@ -850,11 +929,92 @@ impl LineCounter {
     }
 }
 
+/// Where two matches of the same kind cover overlapping secrets, keeps the more
+/// specific one: a provider rule beats a generic one; for the same span, higher
+/// confidence, then higher severity, then the earlier rule wins.
+fn drop_overlapping(raws: &mut Vec<RawMatch>, rules: &[crate::matcher::CompiledRule]) {
+    if raws.len() < 2 {
+        return;
+    }
+    let rank = |m: &RawMatch| {
+        let s = &rules[m.rule].spec;
+        (
+            !s.generic,
+            s.confidence,
+            s.severity,
+            std::cmp::Reverse(m.rule),
+        )
+    };
+    let mut drop = vec![false; raws.len()];
+    for i in 0..raws.len() {
+        let a = raws[i];
+        for j in i + 1..raws.len() {
+            let b = raws[j];
+            if b.secret_start >= a.secret_end {
+                break;
+            }
+            let (sa, sb) = (&rules[a.rule].spec, &rules[b.rule].spec);
+            if sa.kind != sb.kind {
+                continue;
+            }
+            let same_span = a.secret_start == b.secret_start && a.secret_end == b.secret_end;
+            if sa.generic != sb.generic || same_span {
+                if rank(&a) >= rank(&b) {
+                    drop[j] = true;
+                } else {
+                    drop[i] = true;
+                }
+            }
+        }
+    }
+    let mut k = 0;
+    raws.retain(|_| {
+        k += 1;
+        !drop[k - 1]
+    });
+}
+
+/// Masks long high-entropy tokens in snippet context, so that a neighbouring secret
+/// (the AWS secret after its key id, a key after a config rule's variable name) never
+/// appears whole in a report.
+fn mask_tokens(s: String) -> String {
+    let is_tok =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+' | '/' | '=' | '.' | '~');
+    let mut out = String::with_capacity(s.len());
+    let mut tok = String::new();
+    let flush = |tok: &mut String, out: &mut String| {
+        let t = tok.as_str();
+        let risky = t.len() >= 16
+            && t.bytes().any(|b| b.is_ascii_digit())
+            && t.bytes().any(|b| b.is_ascii_alphabetic())
+            && crate::matcher::checks::shannon_entropy(t.as_bytes()) >= 3.3;
+        if risky {
+            out.push_str(&t[..4]);
+            out.push_str("…[masked]");
+        } else {
+            out.push_str(t);
+        }
+        tok.clear();
+    };
+    for c in s.chars() {
+        if is_tok(c) {
+            tok.push(c);
+        } else {
+            flush(&mut tok, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut tok, &mut out);
+    out
+}
+
 fn clean(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes)
-        .chars()
-        .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
-        .collect()
+    mask_tokens(
+        String::from_utf8_lossy(bytes)
+            .chars()
+            .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+            .collect(),
+    )
 }
 
 fn snippet_before(data: &[u8], off: usize) -> String {

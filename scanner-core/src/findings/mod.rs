@@ -176,6 +176,10 @@ pub struct Location {
     pub exposure: Exposure,
     /// The client-exposed variable the value was assigned to, if any.
     pub client_var: Option<String>,
+    /// Where this position was in the original source, through the bundle's source
+    /// map: (source path, 1-based line, 1-based column).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original: Option<(String, usize, usize)>,
 }
 
 fn ser_origin<S: serde::Serializer>(o: &Origin, s: S) -> Result<S::Ok, S::Error> {
@@ -336,7 +340,7 @@ pub(crate) fn client_var_before(before: &str) -> Option<String> {
     });
     let start = trimmed
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-        .map(|i| i + 1)
+        .map(|i| i + trimmed[i..].chars().next().map_or(1, char::len_utf8))
         .unwrap_or(0);
     let name = &trimmed[start..];
     let name = name.rsplit('.').next().unwrap_or(name);
@@ -377,6 +381,8 @@ mod tests {
             Some("EXPO_PUBLIC_API_KEY")
         );
         assert_eq!(client_var_before("OPENAI_API_KEY=").as_deref(), None);
+        // A multi-byte character right before the name must not split.
+        assert_eq!(client_var_before("clé d'accès: ").as_deref(), None);
     }
 
     #[test]

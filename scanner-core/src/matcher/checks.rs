@@ -76,9 +76,16 @@ pub fn jwt_claims_ok(token: &[u8], claims: &BTreeMap<String, Vec<String>>) -> bo
     };
     claims.iter().all(|(k, allowed)| match payload.get(k) {
         Some(serde_json::Value::String(v)) => allowed.iter().any(|a| a == v),
-        Some(other) => allowed.iter().any(|a| *a == other.to_string()),
+        Some(other) => allowed.contains(&other.to_string()),
         None => false,
     })
+}
+
+/// True for JWTs that are public by design: a Supabase `anon` key, or a token whose
+/// `role` claim is `anon`.
+pub fn is_public_jwt(token: &[u8]) -> bool {
+    decode_jwt(token)
+        .is_some_and(|(_, payload)| payload.get("role").and_then(|r| r.as_str()) == Some("anon"))
 }
 
 /// Keys published in provider documentation; never findings.
@@ -143,23 +150,24 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
         return true;
     }
-    has_long_run(secret, 5) || has_sequence(&lower, 6)
+    // A filler run: 8+ repeats anywhere, or 5+ making up a quarter of the value.
+    // (Structured tokens such as Azure DevOps PATs carry short reserved `AAAAA` fields.)
+    let run = longest_run(secret);
+    run >= 8 || (run >= 5 && run * 4 >= secret.len()) || has_sequence(&lower, 6)
 }
 
-/// True when some byte repeats `n` or more times in a row.
-fn has_long_run(s: &[u8], n: usize) -> bool {
-    let mut run = 1;
+/// Length of the longest run of one repeated alphanumeric byte.
+fn longest_run(s: &[u8]) -> usize {
+    let (mut run, mut best) = (1, if s.is_empty() { 0 } else { 1 });
     for w in s.windows(2) {
         if w[0] == w[1] && w[0].is_ascii_alphanumeric() {
             run += 1;
-            if run >= n {
-                return true;
-            }
+            best = best.max(run);
         } else {
             run = 1;
         }
     }
-    false
+    best
 }
 
 /// True when `s` holds an ascending run (`123456`, `abcdef`) of `n` or more.
@@ -187,6 +195,113 @@ fn is_uuid(s: &[u8]) -> bool {
         })
 }
 
+/// Prefixes of provider token formats. A value that starts with one belongs to the
+/// provider's rule, which verifies it (a wrong-checksum `ghp_` token must not come
+/// back as a generic finding).
+pub const PROVIDER_PREFIXES: &[&str] = &[
+    "eyJ",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "glptt-",
+    "gldt-",
+    "glrt",
+    "glft-",
+    "gloas-",
+    "glcbt-",
+    "glagent-",
+    "GR1348941",
+    "xox",
+    "sk-",
+    "sk_",
+    "rk_",
+    "pk_",
+    "whsec_",
+    "AKIA",
+    "ASIA",
+    "AIza",
+    "ya29.",
+    "npm_",
+    "pypi-",
+    "dckr_",
+    "shp",
+    "dop_v1_",
+    "doo_v1_",
+    "dor_v1_",
+    "SG.",
+    "hvs.",
+    "hvb.",
+    "hvr.",
+    "dp.",
+    "sb_",
+    "sbp_",
+    "glc_",
+    "glsa_",
+    "lin_",
+    "rnd_",
+    "vcp_",
+    "vck_",
+    "vci_",
+    "vca_",
+    "vcr_",
+    "nfp_",
+    "nfc_",
+    "nfo_",
+    "HRKU-",
+    "NRAK-",
+    "NRII-",
+    "NRRA-",
+    "NRIQ-",
+    "NRAA-",
+    "PMAK-",
+    "sntry",
+    "cfut_",
+    "cfat_",
+    "cfk_",
+    "ATATT3",
+    "ATBB",
+    "ATCTT3",
+    "CCIPAT_",
+    "CCIPRJ_",
+    "os_v2_",
+    "pscale_",
+    "npg_",
+    "django-insecure-",
+    "px-",
+    "secret_live_",
+    "key-",
+    "hf_",
+    "gsk_",
+    "xai-",
+    "rubygems_",
+    "oy2",
+    "pul-",
+    "bkua_",
+    "squ_",
+    "sqp_",
+    "sqa_",
+    "fo1_",
+    "fm2_",
+    "FlyV1",
+    "mdb_sa_sk_",
+    "sk.eyJ",
+    "tk.eyJ",
+    "GOCSPX-",
+    "1//",
+    "SK",
+    "re_",
+    "xkeysib-",
+    "mlsn.",
+    "lsv2_",
+    "dapi",
+    "pcsk_",
+    "r8_",
+];
+
 /// Value filters for generic `password=` / `secret=` assignment rules: false when the
 /// value is evidently not a literal credential.
 pub fn generic_value_ok(value: &[u8]) -> bool {
@@ -197,7 +312,15 @@ pub fn generic_value_ok(value: &[u8]) -> bool {
     if v.len() < 8 || v.len() > 200 {
         return false;
     }
-    if is_uuid(v.as_bytes()) {
+    if is_uuid(v.as_bytes()) || PROVIDER_PREFIXES.iter().any(|p| v.starts_with(p)) {
+        return false;
+    }
+    // A `#word` is a YAML comment or an anchor, not a value.
+    if v.starts_with('#')
+        && v[1..]
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-')
+    {
         return false;
     }
     let lower = v.to_ascii_lowercase();
@@ -241,10 +364,17 @@ pub fn generic_value_ok(value: &[u8]) -> bool {
         return false;
     }
     let first = v.as_bytes()[0];
-    if matches!(
-        first,
-        b'$' | b'%' | b'@' | b'&' | b'*' | b'(' | b'[' | b'{' | b'#' | b'!'
-    ) {
+    if matches!(first, b'$' | b'@' | b'*' | b'(' | b'[' | b'{') {
+        return false;
+    }
+    // Format specifiers and Windows-style `%VAR%` references.
+    if first == b'%'
+        && (matches!(v.as_bytes()[1], b's' | b'd' | b'(' | b'{' | b'v')
+            || (v.ends_with('%')
+                && v[1..v.len() - 1]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')))
+    {
         return false;
     }
     if lower.starts_with("0x") && v[2..].bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -319,6 +449,12 @@ mod tests {
         assert!(is_placeholder(b"${OPENAI_API_KEY}"));
         assert!(is_placeholder(b"abc1234567def"));
         assert!(!is_placeholder(b"sk-proj-Q7fZk2LmP9xR4tW8vB1nC6yH3jD5gS0a"));
+        assert!(is_placeholder(b"ghp_000000000000000000000000000000000000"));
+        assert!(is_placeholder(b"tok_aaaaa123"));
+        // A short reserved run inside a long structured token is not filler.
+        assert!(!is_placeholder(
+            b"q7fzk2lmp9xr4tw8vb1nc6yh3jd5gs0aJQQJ99BFACAAAAAQ7fZk2LmP9xR4tW8vB1nC6yAZDO3jD5gS0aWq"
+        ));
     }
 
     #[test]
@@ -331,6 +467,14 @@ mod tests {
         assert!(!generic_value_ok(b"123e4567-e89b-12d3-a456-426614174000"));
         assert!(generic_value_ok(b"Tr0ub4dor&3xKq"));
         assert!(generic_value_ok(b"hR7#kq2LmZ9pW4vX"));
+        assert!(generic_value_ok(b"%bTpAm3EqkC6FI4b&c"));
+        assert!(!generic_value_ok(b"%(db_password)s"));
+        assert!(!generic_value_ok(b"%DB_PASSWORD%"));
+        assert!(!generic_value_ok(
+            b"ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5"
+        ));
+        assert!(!generic_value_ok(b"#comment"));
+        assert!(generic_value_ok(b"#ZvdLaKw8EwgrlJWuN"));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// Largest compiled size of one rule's regex.
 pub const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
@@ -30,28 +31,95 @@ pub struct CompiledRule {
     pub spec: RuleSpec,
     /// The file it came from.
     pub file: String,
-    regex: Option<Regex>,
-    secret_group: Option<usize>,
-    paths: Option<(GlobSet, GlobSet)>,
+    /// The pattern, compiled on first use: most rules never see a keyword hit in a
+    /// given scan, so start-up does not pay for compiling them.
+    regex: Option<LazyRegex>,
+    /// Validated path globs: (glob, matches the whole path rather than the file name).
+    globs: Vec<(globset::Glob, bool)>,
+    /// Per-rule glob sets, built on first use (validation and path-only lookups).
+    glob_sets: OnceLock<(GlobSet, GlobSet)>,
+    exclude: Option<AhoCorasick>,
     window: usize,
 }
 
+/// A regex compiled on first use; its syntax is validated up front.
+#[derive(Debug)]
+struct LazyRegex {
+    pattern: String,
+    cell: OnceLock<Option<(Regex, Option<usize>)>>,
+}
+
+impl LazyRegex {
+    fn build(pattern: &str) -> std::result::Result<Regex, regex::Error> {
+        RegexBuilder::new(pattern)
+            .unicode(false)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+    }
+
+    /// The compiled regex and the index of its secret group.
+    fn get(&self) -> Option<&(Regex, Option<usize>)> {
+        self.cell
+            .get_or_init(|| {
+                let re = Self::build(&self.pattern).ok()?;
+                let group = re
+                    .capture_names()
+                    .position(|n| n == Some("secret"))
+                    .or(if re.captures_len() > 1 { Some(1) } else { None });
+                Some((re, group))
+            })
+            .as_ref()
+    }
+}
+
 impl CompiledRule {
-    /// Compiles one rule.
+    /// Compiles every part of the rule now, regex included (used by validation).
+    pub fn compile_eager(spec: &RuleSpec, file: &str) -> Result<Self> {
+        let r = Self::compile(spec, file)?;
+        if let Some(lazy) = &r.regex {
+            LazyRegex::build(&lazy.pattern).map_err(|e| Error::Rule {
+                rule: spec.id.clone(),
+                file: file.to_string(),
+                message: format!("pattern does not compile: {e}"),
+            })?;
+            lazy.get();
+        }
+        Ok(r)
+    }
+
+    /// Prepares one rule: syntax and globs are checked now, the regex is compiled on
+    /// first use.
     pub fn compile(spec: &RuleSpec, file: &str) -> Result<Self> {
+        Self::prepare(spec, file, true)
+    }
+
+    /// Like [`compile`](Self::compile) but trusts the pattern's syntax (built-in rules,
+    /// verified by the test suite), so start-up does not parse hundreds of regexes.
+    pub fn compile_trusted(spec: &RuleSpec, file: &str) -> Result<Self> {
+        Self::prepare(spec, file, false)
+    }
+
+    fn prepare(spec: &RuleSpec, file: &str, validate: bool) -> Result<Self> {
         let err = |message: String| Error::Rule {
             rule: spec.id.clone(),
             file: file.to_string(),
             message,
         };
         let regex = match &spec.pattern {
-            Some(p) => Some(
-                RegexBuilder::new(p)
-                    .unicode(false)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .build()
-                    .map_err(|e| err(format!("pattern does not compile: {e}")))?,
-            ),
+            Some(p) => {
+                if validate {
+                    regex_syntax::ParserBuilder::new()
+                        .unicode(false)
+                        .utf8(false)
+                        .build()
+                        .parse(p)
+                        .map_err(|e| err(format!("pattern does not compile: {e}")))?;
+                }
+                Some(LazyRegex {
+                    pattern: p.clone(),
+                    cell: OnceLock::new(),
+                })
+            }
             None => None,
         };
         if regex.is_some() && spec.keywords.is_empty() {
@@ -65,57 +133,78 @@ impl CompiledRule {
         if spec.keywords.iter().any(|k| k.is_empty()) {
             return Err(err("empty keyword".to_string()));
         }
-        let secret_group = regex.as_ref().and_then(|r| {
-            r.capture_names()
-                .position(|n| n == Some("secret"))
-                .or(if r.captures_len() > 1 { Some(1) } else { None })
-        });
-        let paths = if spec.paths.is_empty() {
-            None
-        } else {
-            let mut by_name = GlobSetBuilder::new();
-            let mut by_path = GlobSetBuilder::new();
-            for g in &spec.paths {
-                let glob = GlobBuilder::new(g)
-                    .literal_separator(true)
-                    .case_insensitive(true)
-                    .build()
-                    .map_err(|e| err(format!("bad path glob {g:?}: {e}")))?;
-                if g.contains('/') {
-                    by_path.add(glob);
-                } else {
-                    by_name.add(glob);
-                }
-            }
-            let build = |b: GlobSetBuilder| b.build().map_err(|e| err(format!("path globs: {e}")));
-            Some((build(by_name)?, build(by_path)?))
-        };
+        let mut globs = Vec::with_capacity(spec.paths.len());
+        for g in &spec.paths {
+            let glob = GlobBuilder::new(g)
+                .literal_separator(true)
+                .case_insensitive(true)
+                .build()
+                .map_err(|e| err(format!("bad path glob {g:?}: {e}")))?;
+            globs.push((glob, g.contains('/')));
+        }
         Ok(CompiledRule {
             spec: spec.clone(),
             file: file.to_string(),
             regex,
-            secret_group,
-            paths,
+            globs,
+            glob_sets: OnceLock::new(),
+            exclude: if spec.exclude_context.is_empty() {
+                None
+            } else {
+                Some(
+                    AhoCorasickBuilder::new()
+                        .ascii_case_insensitive(true)
+                        .build(&spec.exclude_context)
+                        .map_err(|e| err(format!("exclude_context: {e}")))?,
+                )
+            },
             window: spec.window.unwrap_or(DEFAULT_WINDOW),
         })
     }
 
     /// True when this rule applies to a blob at `path` (rules without globs apply everywhere).
     pub fn applies_to(&self, path: Option<&str>) -> bool {
-        match (&self.paths, path) {
-            (None, _) => true,
-            (Some(_), None) => false,
-            (Some((by_name, by_path)), Some(p)) => {
-                let p = p.trim_start_matches("./");
-                let name = p.rsplit('/').next().unwrap_or(p);
-                by_name.is_match(name) || by_path.is_match(p)
-            }
+        if self.globs.is_empty() {
+            return true;
         }
+        let Some(p) = path else { return false };
+        let (by_name, by_path) = self.glob_sets.get_or_init(|| {
+            let (mut n, mut w) = (GlobSetBuilder::new(), GlobSetBuilder::new());
+            for (g, whole) in &self.globs {
+                if *whole {
+                    w.add(g.clone());
+                } else {
+                    n.add(g.clone());
+                }
+            }
+            (
+                n.build().unwrap_or_else(|_| GlobSet::empty()),
+                w.build().unwrap_or_else(|_| GlobSet::empty()),
+            )
+        });
+        let (name, p) = split_path(p);
+        by_name.is_match(name) || by_path.is_match(p)
+    }
+
+    /// True when the rule is restricted to some paths.
+    pub fn is_path_scoped(&self) -> bool {
+        !self.globs.is_empty()
     }
 
     /// True for rules that match by path alone (no pattern).
     pub fn is_path_only(&self) -> bool {
         self.regex.is_none()
+    }
+
+    /// True when an `exclude_context` literal occurs near the match `[start, end)`.
+    pub fn context_excluded(&self, data: &[u8], start: usize, end: usize) -> bool {
+        let Some(finder) = &self.exclude else {
+            return false;
+        };
+        let w = self.spec.context_window.unwrap_or(400);
+        let lo = start.saturating_sub(w);
+        let hi = (end + w).min(data.len());
+        finder.is_match(&data[lo..hi])
     }
 
     /// Runs the rule's post-regex checks on a candidate secret.
@@ -137,6 +226,9 @@ impl CompiledRule {
         if !s.jwt_claims.is_empty() && !checks::jwt_claims_ok(secret, &s.jwt_claims) {
             return false;
         }
+        if s.checksum == Some(Checksum::Jwt) && checks::is_public_jwt(secret) {
+            return false;
+        }
         if s.kind == RuleKind::Secret && checks::is_placeholder(secret) {
             return false;
         }
@@ -145,6 +237,11 @@ impl CompiledRule {
         }
         true
     }
+}
+
+fn split_path(p: &str) -> (&str, &str) {
+    let p = p.trim_start_matches("./");
+    (p.rsplit('/').next().unwrap_or(p), p)
 }
 
 /// A confirmed match: byte spans into the scanned blob.
@@ -169,6 +266,7 @@ pub struct Scratch {
     touched: Vec<usize>,
     windows: Vec<(usize, usize, usize)>,
     applies: Vec<bool>,
+    glob_hits: Vec<usize>,
 }
 
 /// All rules compiled into one automaton plus per-rule regexes. `Send + Sync`: build
@@ -179,7 +277,9 @@ pub struct Matcher {
     ac: Option<AhoCorasick>,
     keyword_rules: Vec<Vec<usize>>,
     path_scoped: Vec<usize>,
-    path_only: Vec<usize>,
+    /// Every rule's name globs and whole-path globs in two sets, glob index → rule.
+    name_globs: (GlobSet, Vec<usize>),
+    path_globs: (GlobSet, Vec<usize>),
 }
 
 const _: () = {
@@ -200,7 +300,11 @@ impl Matcher {
                     message: format!("duplicate rule id (also in {prev})"),
                 });
             }
-            rules.push(CompiledRule::compile(&r.spec, &r.file)?);
+            rules.push(if r.builtin {
+                CompiledRule::compile_trusted(&r.spec, &r.file)?
+            } else {
+                CompiledRule::compile(&r.spec, &r.file)?
+            });
         }
         Self::from_compiled(rules)
     }
@@ -211,13 +315,22 @@ impl Matcher {
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut path_scoped = Vec::new();
-        let mut path_only = Vec::new();
+        let (mut name_b, mut path_b) = (GlobSetBuilder::new(), GlobSetBuilder::new());
+        let (mut name_map, mut path_map) = (Vec::new(), Vec::new());
         for (i, r) in rules.iter().enumerate() {
-            if r.paths.is_some() {
+            if r.is_path_scoped() {
                 path_scoped.push(i);
+                for (g, whole) in &r.globs {
+                    if *whole {
+                        path_b.add(g.clone());
+                        path_map.push(i);
+                    } else {
+                        name_b.add(g.clone());
+                        name_map.push(i);
+                    }
+                }
             }
             if r.is_path_only() {
-                path_only.push(i);
                 continue;
             }
             for k in &r.spec.keywords {
@@ -247,12 +360,18 @@ impl Matcher {
                     })?,
             )
         };
+        let glob_err = |e: globset::Error| Error::Rule {
+            rule: "*".into(),
+            file: "*".into(),
+            message: format!("path globs: {e}"),
+        };
         Ok(Matcher {
             rules,
             ac,
             keyword_rules,
             path_scoped,
-            path_only,
+            name_globs: (name_b.build().map_err(glob_err)?, name_map),
+            path_globs: (path_b.build().map_err(glob_err)?, path_map),
         })
     }
 
@@ -266,10 +385,25 @@ impl Matcher {
         &'a self,
         path: Option<&'a str>,
     ) -> impl Iterator<Item = usize> + 'a {
-        self.path_only
-            .iter()
-            .copied()
-            .filter(move |&i| self.rules[i].applies_to(path))
+        let mut hits = Vec::new();
+        if let Some(p) = path {
+            self.glob_rules(p, &mut hits);
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        hits.into_iter()
+            .filter(move |&i| self.rules[i].is_path_only())
+    }
+
+    /// Appends the indexes of path-scoped rules whose globs match `path`.
+    fn glob_rules(&self, path: &str, out: &mut Vec<usize>) {
+        let (name, p) = split_path(path);
+        for g in self.name_globs.0.matches(name) {
+            out.push(self.name_globs.1[g]);
+        }
+        for g in self.path_globs.0.matches(p) {
+            out.push(self.path_globs.1[g]);
+        }
     }
 
     /// Finds every confirmed match in `data`. `path` (the blob's innermost path) scopes
@@ -288,7 +422,16 @@ impl Matcher {
             scratch.applies = vec![true; n];
         }
         for &i in &self.path_scoped {
-            scratch.applies[i] = self.rules[i].applies_to(path);
+            scratch.applies[i] = false;
+        }
+        if !self.path_scoped.is_empty() {
+            if let Some(p) = path {
+                scratch.glob_hits.clear();
+                self.glob_rules(p, &mut scratch.glob_hits);
+                for &i in &scratch.glob_hits {
+                    scratch.applies[i] = true;
+                }
+            }
         }
         scratch.touched.clear();
         scratch.windows.clear();
@@ -321,15 +464,18 @@ impl Matcher {
         }
         for &(r, s, e) in &scratch.windows {
             let rule = &self.rules[r];
-            let Some(re) = &rule.regex else { continue };
+            let Some((re, secret_group)) = rule.regex.as_ref().and_then(|l| l.get()) else {
+                continue;
+            };
             let s = extend_back(data, s);
             let e = extend_forward(data, e);
             let hay = &data[s..e];
             for caps in re.captures_iter(hay) {
                 let Some(m) = caps.get(0) else { continue };
-                let sm = rule.secret_group.and_then(|g| caps.get(g)).unwrap_or(m);
+                let sm = secret_group.and_then(|g| caps.get(g)).unwrap_or(m);
                 let secret = &hay[sm.start()..sm.end()];
-                if rule.accepts(secret) {
+                if rule.accepts(secret) && !rule.context_excluded(data, s + m.start(), s + m.end())
+                {
                     out.push(RawMatch {
                         rule: r,
                         start: s + m.start(),

@@ -27,6 +27,7 @@ pub fn to_json(report: &ScanReport, opts: &ReportOptions) -> Value {
                         "snippet": opts.snippet(f, l),
                         "exposure": l.exposure,
                         "client_var": l.client_var,
+                        "original": l.original.as_ref().map(|(p, line, col)| json!({"path": p, "line": line, "column": col})),
                     })
                 })
                 .collect();

@@ -249,6 +249,12 @@ fn result(
     if let Some(c) = l.origin.commit() {
         props.insert("commit".into(), json!(c));
     }
+    if let Some((p, line, col)) = &l.original {
+        props.insert(
+            "originalLocation".into(),
+            json!({"path": p, "line": line, "column": col}),
+        );
+    }
     if f.in_tests {
         props.insert("inTests".into(), json!(true));
     }

@@ -64,6 +64,9 @@ pub(super) fn write(
         )?;
         for l in f.locations.iter().take(20) {
             write!(out, "  at {}:{}:{}", l.origin, l.line, l.column)?;
+            if let Some((src, line, col)) = &l.original {
+                write!(out, "  (original source {src}:{line}:{col})")?;
+            }
             if let Some(c) = l.origin.commit() {
                 write!(
                     out,

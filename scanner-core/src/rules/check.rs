@@ -71,7 +71,7 @@ pub fn check_rules(set: &RuleSet) -> Vec<RuleProblem> {
         if spec.pattern.is_some() && spec.negative_examples.is_empty() {
             problems.push(problem("no negative examples".into()));
         }
-        let compiled = match CompiledRule::compile(spec, &r.file) {
+        let compiled = match CompiledRule::compile_eager(spec, &r.file) {
             Ok(c) => c,
             Err(e) => {
                 problems.push(problem(e.to_string()));

@@ -19,6 +19,8 @@ pub struct LoadedRule {
     pub spec: RuleSpec,
     /// Rule file name (built-in) or path (user file).
     pub file: String,
+    /// True for rules embedded in the binary (verified by the test suite).
+    pub builtin: bool,
 }
 
 /// An ordered collection of rules, not yet compiled.
@@ -39,6 +41,9 @@ impl RuleSet {
         for (name, text) in EMBEDDED_RULES {
             set.add_toml(name, text)?;
         }
+        for r in &mut set.rules {
+            r.builtin = true;
+        }
         Ok(set)
     }
 
@@ -57,6 +62,7 @@ impl RuleSet {
             .extend(parsed.rule.into_iter().map(|spec| LoadedRule {
                 spec,
                 file: file.to_string(),
+                builtin: false,
             }));
         Ok(())
     }
@@ -92,6 +98,7 @@ impl RuleSet {
         self.rules.push(LoadedRule {
             spec,
             file: file.to_string(),
+            builtin: false,
         });
     }
 

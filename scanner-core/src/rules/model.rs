@@ -223,6 +223,14 @@ pub struct RuleSpec {
     /// `client-env`, `history`, `source`, `staged`); empty = everywhere.
     #[serde(default)]
     pub scope: Vec<crate::findings::Exposure>,
+    /// Literals (case-insensitive) that, when found within `context_window` bytes of a
+    /// match, mark it as not a leak (e.g. `authDomain` beside a Firebase web `apiKey`,
+    /// which is public by design).
+    #[serde(default)]
+    pub exclude_context: Vec<String>,
+    /// Bytes on each side of a match searched for `exclude_context` (default 400).
+    #[serde(default)]
+    pub context_window: Option<usize>,
     /// Apply the strict value filters of generic assignment rules.
     #[serde(default)]
     pub generic: bool,

@@ -1,0 +1,49 @@
+//! Times the phases of start-up: load built-in rules, compile the matcher.
+use scanner_core::matcher::Matcher;
+use scanner_core::RuleSet;
+use std::time::Instant;
+
+fn main() {
+    let t = Instant::now();
+    let set = RuleSet::builtin().expect("rules");
+    let load = t.elapsed();
+    let t = Instant::now();
+    let m = Matcher::new(&set).expect("compile");
+    let compile = t.elapsed();
+    println!(
+        "{} rules: load {:?}, matcher {:?}",
+        m.rules().len(),
+        load,
+        compile
+    );
+    let mut kws: Vec<String> = set
+        .rules()
+        .iter()
+        .flat_map(|r| r.spec.keywords.iter().map(|k| k.to_ascii_lowercase()))
+        .collect();
+    kws.sort();
+    kws.dedup();
+    for kind in [
+        None,
+        Some(aho_corasick::AhoCorasickKind::ContiguousNFA),
+        Some(aho_corasick::AhoCorasickKind::DFA),
+    ] {
+        let t = Instant::now();
+        let ac = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(kind)
+            .build(&kws)
+            .unwrap();
+        println!("ac {:?} ({:?}): {:?}", kind, ac.kind(), t.elapsed());
+    }
+    let t = Instant::now();
+    let c: Vec<_> = set
+        .rules()
+        .iter()
+        .map(|r| scanner_core::matcher::CompiledRule::compile_trusted(&r.spec, &r.file).unwrap())
+        .collect();
+    println!("rules prepare: {:?} ({})", t.elapsed(), c.len());
+}
+
+#[allow(dead_code)]
+fn phases() {}

@@ -1,0 +1,326 @@
+//! Encoded blocks inside ordinary text: base64 (standard and URL-safe, at least
+//! [`MIN_BASE64_LEN`] characters) and percent-encoded runs are decoded and, when the
+//! result is mostly printable text, handed on as children with origin
+//! `Decoded("base64")` / `Decoded("percent")`. Binary payloads (the base64 images of a
+//! bundle) are dropped after decoding a few bytes.
+//!
+//! This is an *inline* expander: it runs on every text blob whose raw bytes are still
+//! matched, so it is built to be cheap: the base64 scan skips ahead by the minimum run
+//! length and only looks back when the probe byte could belong to a run, and the
+//! percent scan jumps between `%` signs with `memchr`. Nesting is bounded by
+//! [`Limits::max_decode_depth`](crate::Limits::max_decode_depth), the number of
+//! blocks per blob by [`Limits::max_decoded_blocks`](crate::Limits::max_decoded_blocks).
+
+use super::{looks_textual, ExpandCtx, Expander, Expansion, Sink};
+use crate::blob::{Blob, OriginPart};
+use crate::findings::SkipReason;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::{alphabet, Engine};
+
+/// Shortest base64 run that is decoded.
+pub const MIN_BASE64_LEN: usize = 32;
+/// Longest base64 or percent-encoded run that is decoded (longer ones are cut).
+pub const MAX_ENCODED_RUN: usize = 1024 * 1024;
+/// Fewest `%XX` escapes a percent-encoded run needs to be decoded.
+pub const MIN_PERCENT_ESCAPES: usize = 2;
+/// Token characters that must follow a decoded `%XX` escape for a percent-encoded
+/// run to be worth decoding.
+pub const MIN_TOKEN_AFTER_ESCAPE: usize = 16;
+/// Share of printable bytes a decoded block needs to be kept.
+pub const MIN_PRINTABLE_SHARE: f64 = 0.9;
+
+const CONFIG: GeneralPurposeConfig = GeneralPurposeConfig::new()
+    .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+    .with_decode_allow_trailing_bits(true);
+const STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, CONFIG);
+const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, CONFIG);
+
+/// Base64 alphabet membership (both alphabets): 1 = shared, 2 = standard-only (`+/`),
+/// 3 = URL-safe-only (`-_`).
+static B64: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        if c.is_ascii_alphanumeric() {
+            t[i] = 1;
+        }
+        i += 1;
+    }
+    t[b'+' as usize] = 2;
+    t[b'/' as usize] = 2;
+    t[b'-' as usize] = 3;
+    t[b'_' as usize] = 3;
+    t
+};
+
+/// Decodes encoded blocks inside text blobs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EncodedExpander;
+
+/// True when most of `d` is printable ASCII or whitespace.
+pub fn mostly_printable(d: &[u8]) -> bool {
+    if d.is_empty() {
+        return false;
+    }
+    let ok = d
+        .iter()
+        .filter(|&&b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+        .count();
+    ok as f64 >= d.len() as f64 * MIN_PRINTABLE_SHARE
+}
+
+/// Finds the base64 runs of `d` (start, end), at least [`MIN_BASE64_LEN`] long.
+pub fn base64_runs(d: &[u8], mut f: impl FnMut(usize, usize) -> bool) {
+    let n = d.len();
+    let mut start = 0usize;
+    while start + MIN_BASE64_LEN <= n {
+        let probe = start + MIN_BASE64_LEN - 1;
+        if B64[d[probe] as usize] == 0 {
+            start = probe + 1;
+            continue;
+        }
+        // Look back for a byte outside the alphabet within the window.
+        let mut q = probe;
+        let mut broken = None;
+        while q > start {
+            q -= 1;
+            if B64[d[q] as usize] == 0 {
+                broken = Some(q);
+                break;
+            }
+        }
+        if let Some(q) = broken {
+            start = q + 1;
+            continue;
+        }
+        let mut end = probe + 1;
+        while end < n && B64[d[end] as usize] != 0 {
+            end += 1;
+        }
+        if !f(start, end) {
+            return;
+        }
+        start = end + 1;
+    }
+}
+
+fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
+    let has_std = run.iter().any(|&b| B64[b as usize] == 2);
+    let has_url = run.iter().any(|&b| B64[b as usize] == 3);
+    let engine = match (has_std, has_url) {
+        (true, true) => return None,
+        (false, true) => &URL_SAFE,
+        _ => &STANDARD,
+    };
+    let mut run = &run[..run.len().min(MAX_ENCODED_RUN)];
+    if run.len() % 4 == 1 {
+        run = &run[..run.len() - 1];
+    }
+    // Cheap probe: the first 16 characters must already decode to text.
+    let head = engine.decode(&run[..16.min(run.len())]).ok()?;
+    if !mostly_printable(&head) {
+        return None;
+    }
+    let out = engine.decode(run).ok()?;
+    mostly_printable(&out).then_some(out)
+}
+
+fn is_url_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'%' | b'.'
+                | b'_'
+                | b'~'
+                | b'+'
+                | b'-'
+                | b'='
+                | b'&'
+                | b'/'
+                | b':'
+                | b'?'
+                | b'!'
+                | b'*'
+                | b'@'
+                | b','
+                | b';'
+                | b'$'
+                | b'#'
+        )
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes `%XX` escapes of `run`; `None` unless it had enough of them and an escape
+/// hid the start of a token (at least [`MIN_TOKEN_AFTER_ESCAPE`] token characters
+/// right after a decoded escape, as in `key%3Dsk_live_…`): a URL whose escapes are
+/// only `%20` between words gains nothing from decoding.
+fn decode_percent(run: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(run.len());
+    let mut escapes = 0;
+    let mut token_after_escape = false;
+    let mut i = 0;
+    while i < run.len() {
+        if run[i] == b'%' && i + 2 < run.len() {
+            if let (Some(h), Some(l)) = (hex(run[i + 1]), hex(run[i + 2])) {
+                out.push(h << 4 | l);
+                escapes += 1;
+                i += 3;
+                let next = &run[i..run.len().min(i + MIN_TOKEN_AFTER_ESCAPE)];
+                if next.len() == MIN_TOKEN_AFTER_ESCAPE
+                    && next
+                        .iter()
+                        .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                {
+                    token_after_escape = true;
+                }
+                continue;
+            }
+        }
+        out.push(run[i]);
+        i += 1;
+    }
+    (escapes >= MIN_PERCENT_ESCAPES && token_after_escape && mostly_printable(&out)).then_some(out)
+}
+
+impl Expander for EncodedExpander {
+    fn name(&self) -> &'static str {
+        "encoded"
+    }
+
+    fn accepts(&self, blob: &Blob) -> bool {
+        blob.data.len() >= MIN_BASE64_LEN.min(8) && looks_textual(&blob.data)
+    }
+
+    fn inline(&self) -> bool {
+        true
+    }
+
+    fn expand(&self, blob: &Blob, ctx: ExpandCtx<'_>, sink: &mut Sink<'_>) -> Expansion {
+        let mut out = Expansion {
+            scan_parent: true,
+            ..Expansion::default()
+        };
+        let d: &[u8] = &blob.data;
+        let nesting = blob
+            .origin
+            .parts()
+            .iter()
+            .filter(|p| matches!(p, OriginPart::Decoded(h) if h == "base64" || h == "percent"))
+            .count();
+        let blocked = nesting >= ctx.limits.max_decode_depth || ctx.depth >= ctx.limits.max_depth;
+        let max_blocks = ctx.limits.max_decoded_blocks;
+        let mut emitted = 0usize;
+        let mut stop = false;
+        let mut limit_hit = false;
+        let mut blocked_found = false;
+        let mut emit = |how: &str, bytes: Vec<u8>| -> bool {
+            if blocked {
+                blocked_found = true;
+                return false;
+            }
+            if emitted >= max_blocks {
+                limit_hit = true;
+                return false;
+            }
+            emitted += 1;
+            sink(Blob::new(
+                blob.origin.child(OriginPart::Decoded(how.to_string())),
+                bytes,
+            ))
+        };
+        base64_runs(d, |s, e| {
+            if let Some(bytes) = decode_base64(&d[s..e]) {
+                if !emit("base64", bytes) {
+                    stop = true;
+                    return false;
+                }
+            }
+            true
+        });
+        if !stop {
+            let mut next = 0usize;
+            for p in memchr::memchr_iter(b'%', d) {
+                if p < next
+                    || p + 2 >= d.len()
+                    || hex(d[p + 1]).is_none()
+                    || hex(d[p + 2]).is_none()
+                {
+                    continue;
+                }
+                let lo = p.saturating_sub(MAX_ENCODED_RUN);
+                let mut s = p;
+                while s > lo && is_url_byte(d[s - 1]) {
+                    s -= 1;
+                }
+                let hi = (p + MAX_ENCODED_RUN).min(d.len());
+                let mut e = p;
+                while e < hi && is_url_byte(d[e]) {
+                    e += 1;
+                }
+                next = e;
+                if let Some(bytes) = decode_percent(&d[s..e]) {
+                    if !emit("percent", bytes) {
+                        break;
+                    }
+                }
+            }
+        }
+        if blocked_found {
+            out.skip(
+                blob.origin.to_string(),
+                SkipReason::LimitHit,
+                format!(
+                    "encoded block not decoded: decode nesting limit {} or depth limit {} reached (raise with --max-decode-depth / --max-depth)",
+                    ctx.limits.max_decode_depth, ctx.limits.max_depth
+                ),
+            );
+        }
+        if limit_hit {
+            out.skip(
+                blob.origin.to_string(),
+                SkipReason::LimitHit,
+                format!(
+                    "more than {max_blocks} encoded blocks: the rest not decoded (raise with --max-decoded-blocks)"
+                ),
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_runs() {
+        let d = b"x = \"c2tfbGl2ZV9hYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NQ==\"; short=YWJj";
+        let mut runs = Vec::new();
+        base64_runs(d, |s, e| {
+            runs.push((s, e));
+            true
+        });
+        assert_eq!(runs.len(), 1);
+        let (s, e) = runs[0];
+        assert_eq!(
+            decode_base64(&d[s..e]).as_deref(),
+            Some(&b"sk_live_abcdefghijklmnopqrstuvwxyz012345"[..])
+        );
+        assert_eq!(
+            decode_percent(b"https%3A%2F%2Fx.io%3Fk%3Dsk_live_abcdefghijklmnop").as_deref(),
+            Some(&b"https://x.io?k=sk_live_abcdefghijklmnop"[..])
+        );
+        assert!(decode_percent(b"https%3A%2F%2Fx.io%3Fk%3Dv").is_none());
+        assert!(decode_percent(b"100%25").is_none());
+    }
+}
