@@ -229,9 +229,17 @@ fn git_err(path: &Path, message: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Opens the repository containing `path`.
+/// Opens the repository containing `path` (a directory or a file in it).
 pub fn open(path: &Path) -> Result<gix::ThreadSafeRepository> {
-    gix::ThreadSafeRepository::discover(path)
+    let dir = if path.is_file() {
+        match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        }
+    } else {
+        path
+    };
+    gix::ThreadSafeRepository::discover(dir)
         .map_err(|e| git_err(path, format!("not a git repository (or unreadable): {e}")))
 }
 
