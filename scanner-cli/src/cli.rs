@@ -20,6 +20,10 @@ pub enum Command {
     Scan(ScanArgs),
     /// List or check rules.
     Rules(RulesArgs),
+    /// Install the native git pre-commit hook.
+    Hook(HookArgs),
+    /// Record accepted findings in a baseline file.
+    Baseline(BaselineArgs),
 }
 
 /// Output formats.
@@ -130,6 +134,102 @@ pub struct ScanArgs {
     /// Rule options.
     #[command(flatten)]
     pub rules: RuleOpts,
+    /// Git sources: history, staged changes.
+    #[command(flatten)]
+    pub source: SourceOpts,
+    /// Config file and baseline.
+    #[command(flatten)]
+    pub ignores: IgnoreOpts,
+}
+
+/// Where `scan` and `baseline create` read from (default: the working tree).
+#[derive(Debug, Clone, Default, Args)]
+pub struct SourceOpts {
+    /// Scan the git history of the repository at each PATH (default `.`): every blob
+    /// reachable from any ref, each distinct blob once, reported with the commit that
+    /// introduced it.
+    #[arg(long)]
+    pub history: bool,
+    /// Scan the changes staged for the next commit in the repository at each PATH
+    /// (default `.`): the staged bytes, not the working-tree files.
+    #[arg(long, conflicts_with = "history")]
+    pub staged: bool,
+    /// With --history: only commits after REV (as in `REV..`), e.g. `origin/main`.
+    #[arg(long, value_name = "REV", requires = "history")]
+    pub since_commit: Option<String>,
+    /// With --history: only the history of REF instead of every ref.
+    #[arg(long, value_name = "REF", requires = "history")]
+    pub branch: Option<String>,
+    /// With --history: also scan blobs that no ref reaches (dangling objects).
+    #[arg(long, requires = "history", conflicts_with_all = ["since_commit", "branch"])]
+    pub all_objects: bool,
+    /// With --history: also scan the working-tree files of each PATH; content that is
+    /// also in history is matched once.
+    #[arg(long, requires = "history")]
+    pub worktree: bool,
+}
+
+/// Config file and baseline options.
+#[derive(Debug, Clone, Default, Args)]
+pub struct IgnoreOpts {
+    /// Read this config file instead of looking for `.launchguard.toml` in the scanned
+    /// directory, its repository root, then the current directory.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Read no `.launchguard.toml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Suppress the findings recorded in this baseline file (`baseline create`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+/// `launchguard hook`.
+#[derive(Debug, Clone, Args)]
+pub struct HookArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: HookAction,
+}
+
+/// Hook subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum HookAction {
+    /// Write `.git/hooks/pre-commit` (or under `core.hooksPath`) running
+    /// `launchguard scan --staged`.
+    Install {
+        /// The repository (default: `.`).
+        #[arg(value_name = "REPO")]
+        repo: Option<PathBuf>,
+        /// Replace an existing pre-commit hook that launchguard did not write.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// `launchguard baseline`.
+#[derive(Debug, Clone, Args)]
+pub struct BaselineArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: BaselineAction,
+}
+
+/// Baseline subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum BaselineAction {
+    /// Scan like `scan` (same sources and options) and write every finding's
+    /// fingerprint to `--output FILE`; later scans given `--baseline FILE` do not
+    /// report them again. The file never holds a full secret.
+    #[command(
+        mut_arg("output", |a| a.required(true).help("The baseline file to write")),
+        mut_arg("format", |a| a.hide(true)),
+        mut_arg("show_secrets", |a| a.hide(true)),
+        mut_arg("fail_on", |a| a.hide(true)),
+        mut_arg("category", |a| a.hide(true)),
+        mut_arg("color", |a| a.hide(true))
+    )]
+    Create(ScanArgs),
 }
 
 /// `launchguard rules`.

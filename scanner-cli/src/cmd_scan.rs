@@ -14,7 +14,11 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 pub(crate) fn builder(args: &ScanArgs) -> Result<ScannerBuilder> {
+    let config = crate::settings::load_config(args)?;
     let mut limits = Limits::default();
+    if let Some(c) = &config {
+        c.limits_into(&mut limits);
+    }
     if let Some(n) = args.max_file_size {
         limits.max_file_size = n;
     }
@@ -52,7 +56,7 @@ pub(crate) fn builder(args: &ScanArgs) -> Result<ScannerBuilder> {
     for p in &args.rules.rules {
         b = b.rules_path(p.clone());
     }
-    Ok(b)
+    crate::settings::apply(args, config.as_ref(), b)
 }
 
 pub(crate) fn inputs(paths: &[PathBuf]) -> Vec<Input> {
@@ -183,7 +187,11 @@ pub(crate) fn write_and_exit_code(report: &ScanReport, args: &ScanArgs) -> Resul
 
 pub(crate) fn run(args: &ScanArgs) -> Result<i32> {
     let scanner = builder(args)?.build()?;
-    let inputs = inputs(&args.paths);
+    let inputs = crate::settings::inputs(args)?;
     let report = scan_with_progress(&scanner, &inputs, !args.no_progress);
-    write_and_exit_code(&report, args)
+    let code = write_and_exit_code(&report, args)?;
+    if args.source.staged && code == EXIT_FINDINGS {
+        eprintln!("{}", crate::settings::BLOCKED_HELP);
+    }
+    Ok(code)
 }

@@ -3,8 +3,11 @@
 //! 0 = nothing at or above `--fail-on`, 1 = findings, 2 = error.
 
 mod cli;
+mod cmd_baseline;
+mod cmd_hook;
 mod cmd_rules;
 mod cmd_scan;
+mod settings;
 
 use clap::Parser;
 use std::ffi::OsString;
@@ -46,6 +49,8 @@ where
     let res = match cli.command {
         Command::Scan(args) => cmd_scan::run(&args),
         Command::Rules(args) => cmd_rules::run(&args),
+        Command::Hook(args) => cmd_hook::run(&args),
+        Command::Baseline(args) => cmd_baseline::run(&args),
     };
     match res {
         Ok(code) => code,

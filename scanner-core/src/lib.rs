@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 pub mod blob;
+pub mod config;
 pub mod error;
 pub mod expand;
 pub mod findings;
@@ -30,11 +31,15 @@ pub mod matcher;
 pub mod report;
 pub mod rules;
 mod scan;
+mod scan_git;
 
 pub use blob::{Blob, CommitInfo, Origin, OriginPart};
+pub use config::Config;
 pub use error::{Error, Result};
+pub use findings::baseline::Baseline;
 pub use findings::{Exposure, Finding, Location, Secret, Skip, SkipReason};
 pub use inputs::fs::WalkOptions;
+pub use inputs::git::HistoryOptions;
 pub use report::{write_report, Format, ReportOptions};
 pub use rules::{Confidence, RuleKind, RuleSet, RuleSpec, Severity};
 pub use scan::{

@@ -9,8 +9,10 @@ use crate::findings::{
     Secret, Skip, SkipReason,
 };
 use crate::inputs::fs::{self as fsin, FsItem, WalkOptions};
+use crate::inputs::git::HistoryOptions;
 use crate::matcher::{Matcher, RawMatch, Scratch};
 use crate::rules::{RuleKind, RuleSet, Severity};
+use crate::scan_git::Memo;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 use std::collections::HashMap;
@@ -267,6 +269,12 @@ pub enum Input {
     },
     /// Ready-made blobs (from the history or staged inputs).
     Blobs(Vec<Blob>),
+    /// Every distinct blob of a repository's history, each once, attributed to the
+    /// commit that introduced it. Scanned before any [`Input::Path`], whose files then
+    /// reuse the results of identical content (same git blob id).
+    History(HistoryOptions),
+    /// The blobs staged in a repository's index that differ from `HEAD`.
+    Staged(PathBuf),
 }
 
 /// Live counters of a running scan (for progress display).
@@ -322,7 +330,7 @@ struct Hit {
 }
 
 #[derive(Default)]
-struct Collector {
+pub(crate) struct Collector {
     hits: Mutex<Vec<Hit>>,
     skips: Mutex<Vec<Skip>>,
     expanded: AtomicU64,
@@ -330,7 +338,7 @@ struct Collector {
 }
 
 impl Collector {
-    fn skip(&self, s: Skip) {
+    pub(crate) fn skip(&self, s: Skip) {
         if let Ok(mut v) = self.skips.lock() {
             v.push(s);
         }
@@ -339,9 +347,9 @@ impl Collector {
 
 /// Per-thread working memory.
 #[derive(Default)]
-struct Worker {
+pub(crate) struct Worker {
     scratch: Scratch,
-    raws: Vec<RawMatch>,
+    pub(crate) raws: Vec<RawMatch>,
     hits: Vec<Hit>,
 }
 
@@ -380,6 +388,11 @@ impl Scanner {
         &self.allowlist
     }
 
+    /// Worker threads asked for (0 = all cores).
+    pub(crate) fn walk_threads(&self) -> usize {
+        self.walk.threads
+    }
+
     /// Scans `inputs` and returns the findings.
     pub fn scan(&self, inputs: &[Input]) -> ScanReport {
         self.scan_with_stats(inputs, &LiveStats::default())
@@ -390,6 +403,7 @@ impl Scanner {
         let start = Instant::now();
         let col = Collector::default();
         let mut paths = Vec::new();
+        let memo = Memo::wanted(inputs);
         for input in inputs {
             match input {
                 Input::Path(p) => paths.push(p.clone()),
@@ -426,10 +440,12 @@ impl Scanner {
                     &mut Worker::default(),
                 ),
                 Input::Blobs(blobs) => self.scan_blobs(blobs, &col, live),
+                Input::History(opts) => self.scan_history(opts, &col, live, memo.as_ref()),
+                Input::Staged(repo) => self.scan_staged(repo, &col, live),
             }
         }
         if !paths.is_empty() {
-            self.scan_paths(&paths, &col, live);
+            self.scan_paths(&paths, &col, live, memo.as_ref());
         }
         self.finish(col, start, live)
     }
@@ -441,7 +457,13 @@ impl Scanner {
         });
     }
 
-    fn scan_paths(&self, paths: &[PathBuf], col: &Collector, live: &LiveStats) {
+    fn scan_paths(
+        &self,
+        paths: &[PathBuf],
+        col: &Collector,
+        live: &LiveStats,
+        memo: Option<&Memo>,
+    ) {
         let max = self.limits.max_file_size;
         fsin::walk(paths, &self.walk, || {
             let mut w = Worker::default();
@@ -466,6 +488,9 @@ impl Scanner {
                     match read_capped(&path, max) {
                         Ok(Some(data)) => {
                             let blob = Blob::new(Origin::file(display), data);
+                            if memo.is_some_and(|m| self.reuse(m, &blob, col, live, &mut w)) {
+                                return;
+                            }
                             self.scan_input_blob(&blob, col, live, &mut w);
                         }
                         Ok(None) => col.skip(Skip {
@@ -490,7 +515,13 @@ impl Scanner {
     }
 
     /// Scans one input blob and everything expanded from it.
-    fn scan_input_blob(&self, blob: &Blob, col: &Collector, live: &LiveStats, w: &mut Worker) {
+    pub(crate) fn scan_input_blob(
+        &self,
+        blob: &Blob,
+        col: &Collector,
+        live: &LiveStats,
+        w: &mut Worker,
+    ) {
         live.blobs.fetch_add(1, Ordering::Relaxed);
         let mut budget = Budget {
             bytes_left: self.limits.max_expanded_bytes,
@@ -604,8 +635,22 @@ impl Scanner {
 
     /// Runs the matcher on one blob and turns raw matches into located hits.
     fn match_blob(&self, blob: &Blob, col: &Collector, live: &LiveStats, w: &mut Worker) {
+        live.bytes
+            .fetch_add(blob.data.len() as u64, Ordering::Relaxed);
+        w.raws.clear();
+        self.matcher.scan(
+            Some(blob.origin.inner_path()),
+            &blob.data,
+            &mut w.scratch,
+            &mut w.raws,
+        );
+        self.emit_hits(blob, col, live, w);
+    }
+
+    /// Turns the raw matches in `w.raws` (found in `blob`'s bytes) and the path-only
+    /// rules for `blob`'s path into located hits.
+    pub(crate) fn emit_hits(&self, blob: &Blob, col: &Collector, live: &LiveStats, w: &mut Worker) {
         let data: &[u8] = &blob.data;
-        live.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
         let inner = blob.origin.inner_path();
         let path = Some(inner);
         for r in self.matcher.path_only_rules(path) {
@@ -631,8 +676,6 @@ impl Scanner {
                 },
             });
         }
-        w.raws.clear();
-        self.matcher.scan(path, data, &mut w.scratch, &mut w.raws);
         if w.raws.is_empty() {
             return;
         }
@@ -711,6 +754,14 @@ impl Scanner {
             .zip(expand::sourcemap::original_positions(&map, &positions))
         {
             h.location.original = o;
+        }
+    }
+
+    pub(crate) fn finish_hits(&self, col: &Collector, w: &mut Worker) {
+        if !w.hits.is_empty() {
+            if let Ok(mut h) = col.hits.lock() {
+                h.append(&mut w.hits);
+            }
         }
     }
 

@@ -2,6 +2,8 @@
 //! itself behind a type that redacts on `Debug` and `Display`; exposure and the
 //! severity/confidence adjustments that follow from it.
 
+pub mod baseline;
+
 use crate::blob::{hex, Origin};
 use crate::rules::{Confidence, Rotation, RuleKind, Severity};
 use serde::Serialize;
