@@ -386,6 +386,12 @@ pub fn generic_value_ok(value: &[u8]) -> bool {
     if v.contains(' ') {
         return false;
     }
+    // Negations and references in code (`!result.pass`, `!!actual`, `&config`) are
+    // judged by what follows the operator.
+    let v = v.trim_start_matches(['!', '&', '*']);
+    if v.is_empty() {
+        return false;
+    }
     // Identifiers and dotted paths (`user.password`, `DB_PASSWORD`, `camelCase`).
     let identifier_like = v
         .bytes()
@@ -475,6 +481,9 @@ mod tests {
         ));
         assert!(!generic_value_ok(b"#comment"));
         assert!(generic_value_ok(b"#ZvdLaKw8EwgrlJWuN"));
+        assert!(!generic_value_ok(b"!result.pass"));
+        assert!(!generic_value_ok(b"!!actual"));
+        assert!(generic_value_ok(b"!Qw3rtyZx9#Lm"));
     }
 
     #[test]
