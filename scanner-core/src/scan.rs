@@ -343,6 +343,8 @@ struct Worker {
     scratch: Scratch,
     raws: Vec<RawMatch>,
     hits: Vec<Hit>,
+    /// Secret spans of the blob being matched, sorted (masked in snippet context).
+    spans: Vec<(usize, usize)>,
 }
 
 /// A compiled, reusable scanner. Cheap to clone; `Send + Sync`.
@@ -650,6 +652,15 @@ impl Scanner {
         w.raws
             .dedup_by_key(|m| (m.secret_start, m.secret_end, m.rule));
         let rules = self.matcher.rules();
+        // Every secret span, before overlaps are dropped: a snippet shows none of them
+        // (another key on the same line, or a wider match holding this one).
+        w.spans.clear();
+        w.spans.extend(
+            w.raws
+                .iter()
+                .filter(|m| rules[m.rule].spec.kind == RuleKind::Secret)
+                .map(|m| (m.secret_start, m.secret_end)),
+        );
         drop_overlapping(&mut w.raws, rules);
         let mut lc = LineCounter::default();
         for m in &w.raws {
@@ -660,8 +671,8 @@ impl Scanner {
             }
             let (line, column) = lc.locate(data, m.secret_start);
             let (end_line, end_column) = lc.peek(data, m.secret_end);
-            let before = snippet_before(data, m.secret_start);
-            let after = snippet_after(data, m.secret_end);
+            let before = snippet_before(data, m.secret_start, &w.spans);
+            let after = snippet_after(data, m.secret_end, &w.spans);
             let wide_before = context_before(data, m.secret_start, 96);
             let client_var = client_var_before(&wide_before);
             let rule = &rules[m.rule];
@@ -1034,8 +1045,39 @@ fn clean(bytes: &[u8]) -> String {
     )
 }
 
-fn snippet_before(data: &[u8], off: usize) -> String {
-    context_before(data, off, SNIPPET_CONTEXT)
+/// Snippet text of `data[start..end]`: the parts inside `spans` (the blob's other
+/// secrets, sorted by start) are shown redacted, the rest cleaned and masked.
+fn clean_masked(data: &[u8], start: usize, end: usize, spans: &[(usize, usize)]) -> String {
+    let mut out = String::new();
+    let mut pos = start;
+    for &(s, e) in spans {
+        if s >= end {
+            break;
+        }
+        if e <= pos {
+            continue;
+        }
+        let s = s.max(pos);
+        if s > pos {
+            out.push_str(&clean(&data[pos..s]));
+        }
+        let e = e.min(end);
+        out.push_str(&crate::findings::redact(&data[s..e]));
+        pos = e;
+    }
+    if pos < end {
+        out.push_str(&clean(&data[pos..end]));
+    }
+    out
+}
+
+fn snippet_before(data: &[u8], off: usize, spans: &[(usize, usize)]) -> String {
+    let start = off.saturating_sub(SNIPPET_CONTEXT);
+    let start = match memchr::memrchr(b'\n', &data[start..off]) {
+        Some(i) => start + i + 1,
+        None => start,
+    };
+    clean_masked(data, start, off, spans)
 }
 
 fn context_before(data: &[u8], off: usize, n: usize) -> String {
@@ -1048,14 +1090,13 @@ fn context_before(data: &[u8], off: usize, n: usize) -> String {
     clean(seg)
 }
 
-fn snippet_after(data: &[u8], off: usize) -> String {
+fn snippet_after(data: &[u8], off: usize, spans: &[(usize, usize)]) -> String {
     let end = (off + SNIPPET_CONTEXT).min(data.len());
-    let seg = &data[off..end];
-    let seg = match memchr::memchr2(b'\n', b'\r', seg) {
-        Some(i) => &seg[..i],
-        None => seg,
+    let end = match memchr::memchr2(b'\n', b'\r', &data[off..end]) {
+        Some(i) => off + i,
+        None => end,
     };
-    clean(seg)
+    clean_masked(data, off, end, spans)
 }
 
 /// True when the line holding `off` carries the inline allow marker (looked for within
@@ -1122,6 +1163,58 @@ mod tests {
             assert_eq!((line, col), (1, o + 1));
             assert_eq!(lc.peek(&data, o + 8), (1, o + 9));
         }
+    }
+
+    #[test]
+    fn a_snippet_never_shows_another_secret_of_its_line() {
+        let rules = r#"
+[[rule]]
+id = "t-key"
+name = "key"
+keywords = ["kq_"]
+pattern = '''(?P<secret>kq_[a-z0-9]{20})'''
+severity = "high"
+[rule.rotation]
+steps = ["x"]
+
+[[rule]]
+id = "t-pw"
+name = "pw"
+keywords = ["pw="]
+pattern = '''pw=(?P<secret>[A-Za-z0-9#]{12,24})'''
+severity = "high"
+[rule.rotation]
+steps = ["x"]
+"#;
+        let scanner = ScannerBuilder::new()
+            .builtin_rules(false)
+            .rules_toml("t.toml", rules)
+            .build()
+            .expect("rules");
+        // The password has no 16-character token (the `#` splits it), so only span
+        // masking, not the high-entropy token mask, keeps it out of the key's snippet.
+        let (key, pw) = ("kq_h3k9w2m7q5x8c4v1z6b0", "Tr9vK2x#Lp4qW7zN");
+        let line = format!("cfg(pw={pw} key={key} pw={pw})\n");
+        let report = scanner.scan(&[Input::Bytes {
+            name: "a.txt".into(),
+            data: line.into_bytes(),
+        }]);
+        assert_eq!(report.findings.len(), 2);
+        for f in &report.findings {
+            for l in &f.locations {
+                let shown = format!("{}{}", l.before, l.after);
+                assert!(!shown.contains(key) && !shown.contains(pw), "{shown}");
+            }
+        }
+        let k = report
+            .findings
+            .iter()
+            .find(|f| f.rule_id == "t-key")
+            .expect("key finding");
+        assert_eq!(
+            k.locations[0].before,
+            "cfg(pw=Tr9v…[redacted 16 chars] key="
+        );
     }
 
     #[test]
