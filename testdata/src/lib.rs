@@ -13,6 +13,7 @@
 //! Google-like `AIza` key). Nothing here is a real credential.
 
 pub mod formats;
+pub mod fuzz_seeds;
 pub mod hostile_fs;
 
 use formats::*;
