@@ -4,13 +4,17 @@
 //! manifest, DEX, `resources.arsc`, ELF `.so`, Hermes bundle), an IPA-like zip (binary
 //! plists, thin and fat Mach-O, a JS bundle), a Hermes bundle, a minified bundle with
 //! its source map, nested archives, encoded blocks — and hostile ones (zip bomb, path
-//! traversal, truncation, 50-level nesting).
+//! traversal, truncation, 50-level nesting), and hostile file-system inputs (a 2 GB
+//! sparse file, a 100 MB line, link loops, FIFOs, unreadable and non-UTF-8 entries, a
+//! corrupt `.git`: see [`hostile_fs`]).
 //!
 //! Every key in them is fake: generated from a seed in one of two made-up formats that
 //! the test rules in [`RULES_TOML`] describe (a Stripe-like `sk_live_` key and a
 //! Google-like `AIza` key). Nothing here is a real credential.
 
 pub mod formats;
+pub mod fuzz_seeds;
+pub mod hostile_fs;
 
 use formats::*;
 use std::io;

@@ -20,7 +20,8 @@ use base64::{alphabet, Engine};
 
 /// Shortest base64 run that is decoded.
 pub const MIN_BASE64_LEN: usize = 32;
-/// Longest base64 or percent-encoded run that is decoded (longer ones are cut).
+/// Longest base64 or percent-encoded run that is decoded (longer ones are cut; a cut
+/// base64 run that decodes to text is reported, so the cut is never silent).
 pub const MAX_ENCODED_RUN: usize = 1024 * 1024;
 /// Fewest `%XX` escapes a percent-encoded run needs to be decoded.
 pub const MIN_PERCENT_ESCAPES: usize = 2;
@@ -223,6 +224,7 @@ impl Expander for EncodedExpander {
         let mut stop = false;
         let mut limit_hit = false;
         let mut blocked_found = false;
+        let mut cut_runs = 0usize;
         let mut emit = |how: &str, bytes: Vec<u8>| -> bool {
             if blocked {
                 blocked_found = true;
@@ -240,6 +242,9 @@ impl Expander for EncodedExpander {
         };
         base64_runs(d, |s, e| {
             if let Some(bytes) = decode_base64(&d[s..e]) {
+                if e - s > MAX_ENCODED_RUN && !blocked {
+                    cut_runs += 1;
+                }
                 if !emit("base64", bytes) {
                     stop = true;
                     return false;
@@ -285,6 +290,15 @@ impl Expander for EncodedExpander {
                 ),
             );
         }
+        if cut_runs > 0 {
+            out.skip(
+                blob.origin.to_string(),
+                SkipReason::LimitHit,
+                format!(
+                    "{cut_runs} base64 block(s) longer than {MAX_ENCODED_RUN} characters decoded only in part (the first {MAX_ENCODED_RUN} characters scanned)"
+                ),
+            );
+        }
         if limit_hit {
             out.skip(
                 blob.origin.to_string(),
@@ -322,5 +336,43 @@ mod tests {
         );
         assert!(decode_percent(b"https%3A%2F%2Fx.io%3Fk%3Dv").is_none());
         assert!(decode_percent(b"100%25").is_none());
+    }
+
+    #[test]
+    fn a_cut_base64_run_is_reported() {
+        let text = b"{\"note\":\"lorem ipsum dolor sit amet\"}\n".repeat(40_000);
+        let encoded = b64(&text);
+        assert!(encoded.len() > MAX_ENCODED_RUN);
+        let blob = Blob::new(
+            crate::Origin::file("big.js"),
+            format!("x=\"{encoded}\"").into_bytes(),
+        );
+        let limits = crate::Limits::default();
+        let ctx = ExpandCtx {
+            limits: &limits,
+            depth: 0,
+            budget_left: u64::MAX,
+        };
+        let out = crate::expand::expand_all(&EncodedExpander, &blob, ctx);
+        assert_eq!(out.children.len(), 1);
+        assert!(
+            out.skips
+                .iter()
+                .any(|s| s.path == "big.js" && s.message.contains("decoded only in part")),
+            "{:?}",
+            out.skips
+        );
+        // A short block is decoded whole, without a note.
+        let small = Blob::new(
+            crate::Origin::file("small.js"),
+            format!("x=\"{}\"", b64(&text[..3000])).into_bytes(),
+        );
+        let out = crate::expand::expand_all(&EncodedExpander, &small, ctx);
+        assert_eq!(out.children.len(), 1);
+        assert!(out.skips.is_empty());
+    }
+
+    fn b64(d: &[u8]) -> String {
+        STANDARD.encode(d)
     }
 }

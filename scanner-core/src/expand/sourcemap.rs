@@ -40,6 +40,20 @@ struct LookupMap {
     mappings: String,
 }
 
+/// Describes a JSON error by kind and position only: serde's messages quote the
+/// offending value (`invalid type: string "…"`), which may be a secret, and a warning
+/// must never print one.
+fn json_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Io => "I/O error",
+        Category::Syntax => "JSON syntax error",
+        Category::Data => "unexpected JSON structure",
+        Category::Eof => "JSON ends early",
+    };
+    format!("{what} at line {} column {}", e.line(), e.column())
+}
+
 /// Turns a `sources` entry into a member path: scheme (`webpack://`) and `..` dropped.
 fn source_path(root: Option<&str>, s: &str) -> String {
     let s = match s.find("://") {
@@ -75,7 +89,10 @@ impl Expander for SourceMapExpander {
                 out.skip(
                     blob.origin.to_string(),
                     SkipReason::Corrupt,
-                    format!("not a readable source map ({e}); scanned as text"),
+                    format!(
+                        "not a readable source map ({}); scanned as text",
+                        json_error(&e)
+                    ),
                 );
                 out.scan_parent = true;
                 return out;
@@ -286,5 +303,26 @@ mod tests {
         assert_eq!(r[0], Some(("src/a.ts".into(), 3, 5)));
         assert_eq!(r[1], Some(("src/a.ts".into(), 1, 1)));
         assert_eq!(r[2], None);
+    }
+
+    #[test]
+    fn a_malformed_map_warning_never_quotes_its_content() {
+        let key = "sk_live_4fQ9zK2mXv7LpR3tW8yB1nC6hD5jG0aE";
+        let map = format!(
+            "{{\"version\":3,\"sources\":[\"a.js\"],\"sourcesContent\":\"k='{key}'\",\"mappings\":\"\"}}"
+        );
+        let blob = Blob::new(Origin::file("app.js.map"), map.into_bytes());
+        let limits = crate::Limits::default();
+        let ctx = ExpandCtx {
+            limits: &limits,
+            depth: 0,
+            budget_left: u64::MAX,
+        };
+        let out = crate::expand::expand_all(&SourceMapExpander, &blob, ctx);
+        assert!(out.scan_parent);
+        assert_eq!(out.skips.len(), 1);
+        let m = &out.skips[0].message;
+        assert!(m.contains("unexpected JSON structure at line 1"), "{m}");
+        assert!(!m.contains("4fQ9zK2m"), "{m}");
     }
 }

@@ -5,6 +5,11 @@
 //! live); only `.git` internals are left out (they belong to the history input).
 //! `.gitignore` rules apply unless turned off, but a path named by the user is always
 //! scanned, even when ignored: a gitignored `dist/` is what a release pipeline scans.
+//!
+//! Only regular files are ever opened. FIFOs, sockets and devices (met in a walk or
+//! named on the command line) are reported, never opened: opening a FIFO with no
+//! writer blocks forever, and a device can be endless. Symbolic links are followed
+//! only when asked; a loop or a dangling link is reported with its path.
 
 use ignore::{WalkBuilder, WalkState};
 use std::path::{Path, PathBuf};
@@ -42,6 +47,13 @@ pub enum FsItem {
         /// Size from metadata, if known.
         size: Option<u64>,
     },
+    /// A FIFO, socket or device: reported, never opened.
+    NotRegular {
+        /// Path to show.
+        path: String,
+        /// What it is (`FIFO`, `socket`, `block device`, ...).
+        kind: &'static str,
+    },
     /// Something that could not be walked.
     Error {
         /// The path concerned.
@@ -52,13 +64,64 @@ pub enum FsItem {
 }
 
 /// Shows `p` as the user would write it: relative, `/`-separated, without `./`.
+/// Bytes that are not UTF-8 are shown as `\u{FFFD}` and control characters as `?`
+/// (as archive member names are), so a hostile file name cannot break a report's lines
+/// or send escape sequences to a terminal.
 pub fn display_path(p: &Path) -> String {
     let s = p.to_string_lossy().replace('\\', "/");
     let mut s = s.as_str();
     while let Some(rest) = s.strip_prefix("./") {
         s = rest;
     }
-    s.to_string()
+    s.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+/// What a file type that is neither a regular file, a directory nor a symbolic link
+/// is, for messages.
+fn special_kind(ft: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "FIFO";
+        }
+        if ft.is_socket() {
+            return "socket";
+        }
+        if ft.is_block_device() {
+            return "block device";
+        }
+        if ft.is_char_device() {
+            return "character device";
+        }
+    }
+    let _ = ft;
+    "special file"
+}
+
+/// The path an `ignore` walk error is about, if it names one.
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::Loop { child, .. } => Some(child),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
+        _ => None,
+    }
+}
+
+/// The message of an `ignore` walk error without the path it is about (shown apart).
+fn error_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => {
+            error_message(err)
+        }
+        e => e.to_string(),
+    }
 }
 
 /// True when an ancestor's `.gitignore` ignores `path` itself.
@@ -105,10 +168,14 @@ where
                     let explicit_ignored = opts.respect_ignore && ignored_by_ancestors(root);
                     dirs.push((root.clone(), explicit_ignored));
                 }
-                Ok(m) => visit(FsItem::File {
+                Ok(m) if m.is_file() => visit(FsItem::File {
                     path: root.clone(),
                     display: display_path(root),
                     size: Some(m.len()),
+                }),
+                Ok(m) => visit(FsItem::NotRegular {
+                    path: display_path(root),
+                    kind: special_kind(&m.file_type()),
                 }),
                 Err(e) => visit(FsItem::Error {
                     path: display_path(root),
@@ -129,29 +196,39 @@ where
             .require_git(false)
             .threads(opts.threads)
             .filter_entry(|e| e.file_name() != ".git");
+        let dir = &dir;
         b.build_parallel().run(|| {
             let mut visit = make();
             Box::new(move |res| {
                 match res {
                     Ok(entry) => {
-                        let ft = entry.file_type();
-                        if ft.is_some_and(|t| t.is_file()) {
-                            let size = entry.metadata().ok().map(|m| m.len());
-                            visit(FsItem::File {
-                                display: display_path(entry.path()),
-                                path: entry.into_path(),
-                                size,
-                            });
+                        // With `follow_links`, a link's type is its target's; without,
+                        // links are left alone (not followed, not reported).
+                        match entry.file_type() {
+                            Some(t) if t.is_file() => {
+                                let size = entry.metadata().ok().map(|m| m.len());
+                                visit(FsItem::File {
+                                    display: display_path(entry.path()),
+                                    path: entry.into_path(),
+                                    size,
+                                });
+                            }
+                            Some(t) if !t.is_dir() && !t.is_symlink() => {
+                                visit(FsItem::NotRegular {
+                                    path: display_path(entry.path()),
+                                    kind: special_kind(&t),
+                                });
+                            }
+                            _ => {}
                         }
                     }
                     Err(err) => {
-                        let path = match &err {
-                            ignore::Error::WithPath { path, .. } => display_path(path),
-                            _ => String::from("<walk>"),
-                        };
+                        let path = error_path(&err)
+                            .map(display_path)
+                            .unwrap_or_else(|| display_path(dir));
                         visit(FsItem::Error {
                             path,
-                            message: err.to_string(),
+                            message: error_message(&err),
                         });
                     }
                 }
