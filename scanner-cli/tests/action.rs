@@ -17,7 +17,11 @@ fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_COMMITTER_EMAIL", "dev@example.invalid")
         .output()
         .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
@@ -79,9 +83,23 @@ fn push_and_pull_request_ranges() {
     let c3 = git(&repo, &["rev-parse", "HEAD"]);
 
     // Push of c2..c3 on top of c1: the range holds the key, though the tree does not.
-    let r = run_action(&repo, &rules, "push", serde_json::json!({"before": c1, "after": c3}));
-    assert_eq!(r.status, 0, "findings fail a later step, not the scan: {}", r.stderr);
-    assert!(r.output.contains("exit-code=1"), "{} / {}", r.output, r.stderr);
+    let r = run_action(
+        &repo,
+        &rules,
+        "push",
+        serde_json::json!({"before": c1, "after": c3}),
+    );
+    assert_eq!(
+        r.status, 0,
+        "findings fail a later step, not the scan: {}",
+        r.stderr
+    );
+    assert!(
+        r.output.contains("exit-code=1"),
+        "{} / {}",
+        r.output,
+        r.stderr
+    );
     assert!(r.stderr.contains("mode=diff"), "{}", r.stderr);
     assert_eq!(r.sarif["version"], "2.1.0");
     assert_eq!(r.sarif["runs"][0]["automationDetails"]["id"], "launchguard");
@@ -98,17 +116,32 @@ fn push_and_pull_request_ranges() {
     );
     assert_eq!(r.status, 0, "{}", r.stderr);
     assert!(r.stderr.contains("mode=history"), "{}", r.stderr);
-    assert!(r.output.contains("exit-code=1"), "{} / {}", r.output, r.stderr);
+    assert!(
+        r.output.contains("exit-code=1"),
+        "{} / {}",
+        r.output,
+        r.stderr
+    );
     assert_eq!(r.sarif["version"], "2.1.0");
 
     // A shallow-less copy of only the last tree (no .git): tree mode, clean.
     let plain = t.path().join("plain");
     std::fs::create_dir_all(plain.join("src")).unwrap();
     std::fs::copy(repo.join("src/config.js"), plain.join("src/config.js")).unwrap();
-    let r = run_action(&plain, &rules, "push", serde_json::json!({"before": c1, "after": c3}));
+    let r = run_action(
+        &plain,
+        &rules,
+        "push",
+        serde_json::json!({"before": c1, "after": c3}),
+    );
     assert_eq!(r.status, 0, "{}", r.stderr);
     assert!(r.stderr.contains("mode=tree"), "{}", r.stderr);
-    assert!(r.output.contains("exit-code=0"), "{} / {}", r.output, r.stderr);
+    assert!(
+        r.output.contains("exit-code=0"),
+        "{} / {}",
+        r.output,
+        r.stderr
+    );
 
     // Pull request c1..c3: the key is in the PR's commits.
     let r = run_action(
@@ -117,7 +150,12 @@ fn push_and_pull_request_ranges() {
         "pull_request",
         serde_json::json!({"pull_request": {"base": {"sha": c1}, "head": {"sha": c3}}}),
     );
-    assert!(r.output.contains("exit-code=1"), "{} / {}", r.output, r.stderr);
+    assert!(
+        r.output.contains("exit-code=1"),
+        "{} / {}",
+        r.output,
+        r.stderr
+    );
 
     // A new branch push (before = zeros) scans the whole history.
     let r = run_action(
@@ -126,6 +164,11 @@ fn push_and_pull_request_ranges() {
         "push",
         serde_json::json!({"before": "0000000000000000000000000000000000000000", "after": c3}),
     );
-    assert!(r.output.contains("exit-code=1"), "{} / {}", r.output, r.stderr);
+    assert!(
+        r.output.contains("exit-code=1"),
+        "{} / {}",
+        r.output,
+        r.stderr
+    );
     assert!(r.stderr.contains("mode=history"), "{}", r.stderr);
 }

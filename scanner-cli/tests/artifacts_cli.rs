@@ -132,3 +132,33 @@ fn limit_flags_are_honoured() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("only the first 1"), "{stderr}");
 }
+
+#[test]
+fn release_gate_prints_one_summary_line_per_artifact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    td::write(dir.path(), &[td::apk(), td::zip_bomb()]).expect("fixtures");
+    let rules = dir.path().join("fixture-rules.toml");
+    std::fs::write(&rules, td::RULES_TOML).expect("rules file");
+    let out = Command::new(env!("CARGO_BIN_EXE_launchguard"))
+        .args(["scan", "--no-builtin", "--rules"])
+        .arg(&rules)
+        .args(["--no-progress", "--fail-on", "high", "."])
+        .current_dir(dir.path())
+        .output()
+        .expect("run launchguard");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let apk = text
+        .lines()
+        .find(|l| l.starts_with("artifact ") && l.contains(".apk:"))
+        .unwrap_or_else(|| panic!("no APK summary line in:\n{text}"));
+    assert!(
+        apk.contains("members scanned") && apk.contains("critical"),
+        "{apk}"
+    );
+    let bomb = text
+        .lines()
+        .find(|l| l.starts_with("artifact ") && l.contains("bomb"))
+        .unwrap_or_else(|| panic!("no bomb summary line in:\n{text}"));
+    assert!(bomb.contains("skipped: 1 (limit-hit)"), "{bomb}");
+}

@@ -40,7 +40,11 @@ fn main() {
         .build(&kws)
         .expect("ac");
     let n = ac.find_iter(&data).count();
-    println!("leftmost non-overlapping (default kind {:?}): {n} hits, {:.0} MB/s", ac.kind(), data.len() as f64 / t.elapsed().as_secs_f64() / 1e6);
+    println!(
+        "leftmost non-overlapping (default kind {:?}): {n} hits, {:.0} MB/s",
+        ac.kind(),
+        data.len() as f64 / t.elapsed().as_secs_f64() / 1e6
+    );
     let mut counts: std::collections::HashMap<usize, usize> = Default::default();
     for m in ac.find_iter(&data) {
         *counts.entry(m.pattern().as_usize()).or_default() += 1;

@@ -43,8 +43,8 @@ pub use inputs::git::HistoryOptions;
 pub use report::{write_report, Format, ReportOptions};
 pub use rules::{Confidence, RuleKind, RuleSet, RuleSpec, Severity};
 pub use scan::{
-    Allowlist, Input, Limits, LiveStats, ScanReport, ScanStats, Scanner, ScannerBuilder,
-    DEFAULT_MAX_DECODED_BLOCKS, DEFAULT_MAX_DECODE_DEPTH, DEFAULT_MAX_DEPTH,
+    Allowlist, ArtifactSummary, Input, Limits, LiveStats, ScanReport, ScanStats, Scanner,
+    ScannerBuilder, DEFAULT_MAX_DECODED_BLOCKS, DEFAULT_MAX_DECODE_DEPTH, DEFAULT_MAX_DEPTH,
     DEFAULT_MAX_EXPANDED_BYTES, DEFAULT_MAX_EXPAND_TIME, DEFAULT_MAX_FILE_SIZE,
     DEFAULT_MAX_MEMBERS, DEFAULT_MAX_MEMBER_SIZE, DEFAULT_MAX_RATIO, INLINE_ALLOW,
 };

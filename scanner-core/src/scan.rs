@@ -312,8 +312,23 @@ pub struct ScanReport {
     pub findings: Vec<Finding>,
     /// What was skipped or only partly scanned, and why.
     pub skips: Vec<Skip>,
+    /// One summary per container input (APK, IPA, archive, ...), sorted by path.
+    pub artifacts: Vec<ArtifactSummary>,
     /// Totals.
     pub stats: ScanStats,
+}
+
+/// What was scanned inside one container input (the release-gate summary line).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ArtifactSummary {
+    /// The artifact as given (path, or origin chain for history blobs).
+    pub path: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Bytes expanded out of it, all nesting levels.
+    pub expanded_bytes: u64,
+    /// Members and decoded blocks scanned, all nesting levels.
+    pub members: u64,
 }
 
 impl ScanReport {
@@ -333,6 +348,7 @@ struct Hit {
 pub(crate) struct Collector {
     hits: Mutex<Vec<Hit>>,
     skips: Mutex<Vec<Skip>>,
+    artifacts: Mutex<Vec<ArtifactSummary>>,
     expanded: AtomicU64,
     suppressed: AtomicU64,
 }
@@ -531,8 +547,20 @@ impl Scanner {
             bytes_left: self.limits.max_expanded_bytes,
             deadline: Instant::now() + self.limits.max_expand_time,
             reported: false,
+            members: 0,
         };
         self.scan_blob(blob, 0, &mut budget, col, live, w);
+        // Containers (archives, packages, bundles with maps) get a summary line.
+        if budget.members > 0 && expand::expander_for(blob).is_some() {
+            if let Ok(mut a) = col.artifacts.lock() {
+                a.push(ArtifactSummary {
+                    path: blob.origin.to_string(),
+                    bytes: blob.data.len() as u64,
+                    expanded_bytes: self.limits.max_expanded_bytes - budget.bytes_left,
+                    members: budget.members,
+                });
+            }
+        }
         if !w.hits.is_empty() {
             if let Ok(mut h) = col.hits.lock() {
                 h.append(&mut w.hits);
@@ -632,6 +660,7 @@ impl Scanner {
             return false;
         }
         budget.bytes_left -= n;
+        budget.members += 1;
         col.expanded.fetch_add(1, Ordering::Relaxed);
         self.scan_blob(child, depth + 1, budget, col, live, w);
         true
@@ -782,6 +811,8 @@ impl Scanner {
         let hits = col.hits.into_inner().unwrap_or_default();
         let mut skips = col.skips.into_inner().unwrap_or_default();
         skips.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut artifacts = col.artifacts.into_inner().unwrap_or_default();
+        artifacts.sort_by(|a, b| a.path.cmp(&b.path));
         let mut suppressed = col.suppressed.load(Ordering::Relaxed);
         let rules = self.matcher.rules();
         let mut by_fp: HashMap<String, Finding> = HashMap::new();
@@ -871,6 +902,7 @@ impl Scanner {
         ScanReport {
             findings,
             skips,
+            artifacts,
             stats,
         }
     }
@@ -884,6 +916,7 @@ struct Budget {
     bytes_left: u64,
     deadline: Instant,
     reported: bool,
+    members: u64,
 }
 
 /// What reading one working-tree file gave.

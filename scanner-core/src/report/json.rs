@@ -53,6 +53,7 @@ pub fn to_json(report: &ScanReport, opts: &ReportOptions) -> Value {
         "tool": {"name": "launchguard", "version": opts.tool_version},
         "findings": findings,
         "skipped": report.skips,
+        "artifacts": report.artifacts,
         "stats": report.stats,
     })
 }

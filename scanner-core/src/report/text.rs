@@ -94,6 +94,40 @@ pub(super) fn write(
         }
         writeln!(out)?;
     }
+    for a in &report.artifacts {
+        let mut by_sev = Vec::new();
+        for sev in Severity::ALL.iter().rev() {
+            let n = report
+                .findings
+                .iter()
+                .filter(|f| {
+                    f.severity == *sev
+                        && f.locations
+                            .iter()
+                            .any(|l| l.origin.to_string().starts_with(&a.path))
+                })
+                .count();
+            if n > 0 {
+                by_sev.push(format!("{n} {sev}"));
+            }
+        }
+        let skipped: Vec<String> = report
+            .skips
+            .iter()
+            .filter(|s| s.path.starts_with(&a.path))
+            .map(|s| s.reason.to_string())
+            .collect();
+        writeln!(
+            out,
+            "artifact {}: {} bytes, {} members scanned ({} bytes expanded); findings: {}; skipped: {}",
+            a.path,
+            a.bytes,
+            a.members,
+            a.expanded_bytes,
+            if by_sev.is_empty() { "none".to_string() } else { by_sev.join(", ") },
+            if skipped.is_empty() { "nothing".to_string() } else { format!("{} ({})", skipped.len(), skipped.join(", ")) }
+        )?;
+    }
     for s in &report.skips {
         writeln!(out, "{} {}", paint(opts, "33", "warning:"), s)?;
     }
