@@ -925,7 +925,8 @@ enum FileRead {
     Data(Arc<[u8]>),
     /// Over the size cap (it grew after the walk saw it).
     TooLarge,
-    /// Not a regular file after all (replaced after the walk saw it).
+    /// Not a regular file after all (replaced by a device after the walk saw it; the
+    /// walk's own type check is what keeps FIFOs from being opened at all).
     NotRegular,
 }
 
