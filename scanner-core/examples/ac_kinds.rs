@@ -50,7 +50,7 @@ fn main() {
         *counts.entry(m.pattern().as_usize()).or_default() += 1;
     }
     let mut v: Vec<_> = counts.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1));
+    v.sort_by_key(|b| std::cmp::Reverse(b.1));
     for (p, c) in v.iter().take(25) {
         print!("{}:{} ", kws[*p], c);
     }

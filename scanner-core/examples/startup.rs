@@ -1,4 +1,5 @@
-//! Times the phases of start-up: load built-in rules, compile the matcher.
+//! Times the phases of start-up: load built-in rules, compile the matcher, build the
+//! keyword automaton. `cargo run --release -p scanner-core --example startup`
 use scanner_core::matcher::Matcher;
 use scanner_core::RuleSet;
 use std::time::Instant;
@@ -44,6 +45,3 @@ fn main() {
         .collect();
     println!("rules prepare: {:?} ({})", t.elapsed(), c.len());
 }
-
-#[allow(dead_code)]
-fn phases() {}
