@@ -12,7 +12,7 @@
 //!
 //! let scanner = ScannerBuilder::new().build().expect("built-in rules compile");
 //! // A fake, generated key of the real format.
-//! let data = b"STRIPE_SECRET_KEY=sk_live_4fQ9zK2mXv7LpR3tW8yB1nC6hD5jG0aE\n".to_vec();
+//! let data = b"STRIPE_SECRET_KEY=sk_live_4fQ9zK2mXv7LpR3tW8yB1nC6hD5jG0aE\n".to_vec(); // launchguard:allow
 //! let report = scanner.scan(&[Input::Bytes { name: "server/.env".into(), data }]);
 //! assert!(report.findings.iter().any(|f| f.provider == "Stripe"));
 //! // Secrets are redacted unless asked for.

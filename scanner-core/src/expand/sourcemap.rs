@@ -307,7 +307,7 @@ mod tests {
 
     #[test]
     fn a_malformed_map_warning_never_quotes_its_content() {
-        let key = "sk_live_4fQ9zK2mXv7LpR3tW8yB1nC6hD5jG0aE";
+        let key = "sk_live_4fQ9zK2mXv7LpR3tW8yB1nC6hD5jG0aE"; // launchguard:allow (fake)
         let map = format!(
             "{{\"version\":3,\"sources\":[\"a.js\"],\"sourcesContent\":\"k='{key}'\",\"mappings\":\"\"}}"
         );
