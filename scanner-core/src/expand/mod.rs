@@ -42,6 +42,15 @@ pub struct Expansion {
 }
 
 impl Expansion {
+    /// Records that only the first `limit` members of `blob` were read.
+    pub fn member_limit_hit(&mut self, blob: &Blob, limit: usize) {
+        self.skip(
+            blob.origin.to_string(),
+            SkipReason::LimitHit,
+            format!("only the first {limit} members read (raise with --max-members)"),
+        );
+    }
+
     /// Records a problem with `what` (an origin display string).
     pub fn skip(
         &mut self,

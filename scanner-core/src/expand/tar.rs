@@ -122,14 +122,7 @@ pub(crate) fn expand_tar_stream<R: Read>(
         }
         count += 1;
         if count > ctx.limits.max_members {
-            out.skip(
-                blob.origin.to_string(),
-                SkipReason::LimitHit,
-                format!(
-                    "only the first {} members read (raise with --max-members)",
-                    ctx.limits.max_members
-                ),
-            );
+            out.member_limit_hit(blob, ctx.limits.max_members);
             return;
         }
         let raw = entry.path_bytes().into_owned();

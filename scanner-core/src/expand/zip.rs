@@ -215,14 +215,7 @@ fn by_local_headers(blob: &Blob, ctx: &ExpandCtx<'_>, sink: &mut Sink<'_>, out: 
     let mut used = 0u64;
     for i in 0.. {
         if i >= ctx.limits.max_members {
-            out.skip(
-                blob.origin.to_string(),
-                SkipReason::LimitHit,
-                format!(
-                    "only the first {} members read (raise with --max-members)",
-                    ctx.limits.max_members
-                ),
-            );
+            out.member_limit_hit(blob, ctx.limits.max_members);
             return;
         }
         let at = cur.position();
