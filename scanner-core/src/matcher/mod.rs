@@ -36,6 +36,8 @@ pub struct CompiledRule {
     /// The pattern, compiled on first use: most rules never see a keyword hit in a
     /// given scan, so start-up does not pay for compiling them.
     regex: Option<LazyRegex>,
+    /// The `requires` pre-check, compiled on first use.
+    requires: Option<LazyRegex>,
     /// Validated path globs: (glob, matches the whole path rather than the file name).
     globs: Vec<(globset::Glob, bool)>,
     /// Per-rule glob sets, built on first use (validation and path-only lookups).
@@ -86,6 +88,13 @@ impl CompiledRule {
             })?;
             lazy.get();
         }
+        if let Some(lazy) = &r.requires {
+            LazyRegex::build(&lazy.pattern).map_err(|e| Error::Rule {
+                rule: spec.id.clone(),
+                file: file.to_string(),
+                message: format!("requires does not compile: {e}"),
+            })?;
+        }
         Ok(r)
     }
 
@@ -124,6 +133,26 @@ impl CompiledRule {
             }
             None => None,
         };
+        let requires = match &spec.requires {
+            Some(p) => {
+                if validate {
+                    regex_syntax::ParserBuilder::new()
+                        .unicode(false)
+                        .utf8(false)
+                        .build()
+                        .parse(p)
+                        .map_err(|e| err(format!("requires does not compile: {e}")))?;
+                }
+                if regex.is_none() {
+                    return Err(err("requires needs a pattern".to_string()));
+                }
+                Some(LazyRegex {
+                    pattern: p.clone(),
+                    cell: OnceLock::new(),
+                })
+            }
+            None => None,
+        };
         if regex.is_some() && spec.keywords.is_empty() {
             return Err(err(
                 "a rule with a pattern needs at least one keyword".to_string()
@@ -148,6 +177,7 @@ impl CompiledRule {
             spec: spec.clone(),
             file: file.to_string(),
             regex,
+            requires,
             globs,
             glob_sets: OnceLock::new(),
             exclude: if spec.exclude_context.is_empty() {
@@ -550,6 +580,11 @@ impl Matcher {
             let s = extend_back(data, s);
             let e = extend_forward(data, e);
             let hay = &data[s..e];
+            if let Some(req) = rule.requires.as_ref().and_then(|l| l.get()) {
+                if !req.0.is_match(hay) {
+                    continue;
+                }
+            }
             for caps in re.captures_iter(hay) {
                 let Some(m) = caps.get(0) else { continue };
                 let sm = secret_group.and_then(|g| caps.get(g)).unwrap_or(m);

@@ -121,6 +121,24 @@ pub fn check_rules(set: &RuleSet) -> Vec<RuleProblem> {
                 problems.push(problem(format!("negative example gives a finding: {ex:?}")));
             }
         }
+        let requires = spec.requires.as_deref().and_then(|p| {
+            regex::bytes::RegexBuilder::new(p)
+                .unicode(false)
+                .build()
+                .ok()
+        });
+        if let (Some(re), Some(req)) = (&raw_regex, &requires) {
+            for ex in spec.examples.iter().chain(&spec.negative_examples) {
+                for m in re.find_iter(ex.as_bytes()) {
+                    if !req.is_match(m.as_bytes()) {
+                        problems.push(problem(format!(
+                            "`requires` does not match inside a match of `pattern`, so it would hide it: {:?}",
+                            String::from_utf8_lossy(m.as_bytes())
+                        )));
+                    }
+                }
+            }
+        }
         if let Some(re) = raw_regex {
             let kws: Vec<String> = spec
                 .keywords
@@ -191,5 +209,37 @@ steps = ["x"]
         let p = check_rules(&set);
         assert!(p.iter().any(|p| p.message.contains("positive example")));
         assert!(p.iter().any(|p| p.message.contains("none of the keywords")));
+    }
+
+    #[test]
+    fn requires_must_be_implied_by_the_pattern() {
+        let rule = |requires: &str| {
+            format!(
+                r#"
+[[rule]]
+id = "t-req"
+name = "req"
+keywords = ["tok"]
+pattern = '''tok[=:]([0-9a-z]{{6}})'''
+requires = '''{requires}'''
+severity = "high"
+examples = ["tok=8f3k2q", "tok:q7w2e9"]
+negative_examples = ["tok 8f3k2q"]
+[rule.rotation]
+steps = ["x"]
+"#
+            )
+        };
+        let mut ok = RuleSet::new();
+        ok.add_toml("t.toml", &rule("tok[:=]")).unwrap();
+        let p = check_rules(&ok);
+        assert!(p.is_empty(), "{p:?}");
+        let mut bad = RuleSet::new();
+        bad.add_toml("t.toml", &rule("tok=")).unwrap();
+        let p = check_rules(&bad);
+        assert!(p
+            .iter()
+            .any(|p| p.message.contains("`requires` does not match")));
+        assert!(p.iter().any(|p| p.message.contains("positive example")));
     }
 }

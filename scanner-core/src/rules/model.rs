@@ -201,6 +201,12 @@ pub struct RuleSpec {
     /// Regex (bytes) confirming a candidate; group `secret` is the credential.
     #[serde(default)]
     pub pattern: Option<String>,
+    /// A cheap regex that must match somewhere in a window before `pattern` runs
+    /// there. It must be implied by `pattern` (whatever `pattern` matches contains a
+    /// match of it; `rules check` verifies this on every match of the examples); it
+    /// only saves the cost of an expensive `pattern` on windows that cannot match.
+    #[serde(default)]
+    pub requires: Option<String>,
     /// Minimum Shannon entropy (bits per byte) of the secret.
     #[serde(default)]
     pub min_entropy: Option<f32>,
