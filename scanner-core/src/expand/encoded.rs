@@ -76,16 +76,21 @@ pub fn mostly_printable(d: &[u8]) -> bool {
 pub fn base64_runs(d: &[u8], mut f: impl FnMut(usize, usize) -> bool) {
     let n = d.len();
     let mut start = 0usize;
+    // `d[start..known]` is known to be all alphabet bytes, so a look-back never
+    // re-reads it: every byte is read at most once by the look-backs.
+    let mut known = 0usize;
     while start + MIN_BASE64_LEN <= n {
         let probe = start + MIN_BASE64_LEN - 1;
         if B64[d[probe] as usize] == 0 {
             start = probe + 1;
+            known = start;
             continue;
         }
         // Look back for a byte outside the alphabet within the window.
+        let lo = known.max(start);
         let mut q = probe;
         let mut broken = None;
-        while q > start {
+        while q > lo {
             q -= 1;
             if B64[d[q] as usize] == 0 {
                 broken = Some(q);
@@ -94,6 +99,7 @@ pub fn base64_runs(d: &[u8], mut f: impl FnMut(usize, usize) -> bool) {
         }
         if let Some(q) = broken {
             start = q + 1;
+            known = probe + 1;
             continue;
         }
         let mut end = probe + 1;
@@ -104,6 +110,7 @@ pub fn base64_runs(d: &[u8], mut f: impl FnMut(usize, usize) -> bool) {
             return;
         }
         start = end + 1;
+        known = start;
     }
 }
 
@@ -315,6 +322,49 @@ impl Expander for EncodedExpander {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Maximal runs of alphabet bytes at least `MIN_BASE64_LEN` long, by brute force.
+    fn naive_runs(d: &[u8]) -> Vec<(usize, usize)> {
+        let mut v = Vec::new();
+        let mut i = 0;
+        while i < d.len() {
+            if B64[d[i] as usize] == 0 {
+                i += 1;
+                continue;
+            }
+            let s = i;
+            while i < d.len() && B64[d[i] as usize] != 0 {
+                i += 1;
+            }
+            if i - s >= MIN_BASE64_LEN {
+                v.push((s, i));
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn runs_match_brute_force() {
+        // A cheap deterministic generator: runs of varied lengths split by breaks.
+        let mut x: u32 = 0x1234_5678;
+        for _ in 0..200 {
+            let mut d = Vec::new();
+            for _ in 0..40 {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                let len = (x % 70) as usize;
+                d.extend((0..len).map(|k| b"aZ09+/-_"[(k + x as usize) % 8]));
+                d.push(b" .\"\n:"[(x >> 8) as usize % 5]);
+            }
+            let mut got = Vec::new();
+            base64_runs(&d, |s, e| {
+                got.push((s, e));
+                true
+            });
+            assert_eq!(got, naive_runs(&d));
+        }
+    }
 
     #[test]
     fn finds_runs() {
