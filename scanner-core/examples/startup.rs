@@ -11,11 +11,15 @@ fn main() {
     let t = Instant::now();
     let m = Matcher::new(&set).expect("compile");
     let compile = t.elapsed();
+    let t = Instant::now();
+    m.keyword_hit_count(b"x");
+    let gate = t.elapsed();
     println!(
-        "{} rules: load {:?}, matcher {:?}",
+        "{} rules: load {:?}, matcher {:?}, keyword search (first use) {:?}",
         m.rules().len(),
         load,
-        compile
+        compile,
+        gate
     );
     let mut kws: Vec<String> = set
         .rules()

@@ -37,9 +37,33 @@ impl RuleSet {
 
     /// The rules embedded in the binary (`rules/*.toml`).
     pub fn builtin() -> Result<Self> {
+        use rayon::prelude::*;
+        // The files parse independently; in parallel start-up pays about half.
+        let parsed: Vec<Result<Self>> = EMBEDDED_RULES
+            .par_iter()
+            .map(|(name, text, is_json)| {
+                let mut one = Self::new();
+                if *is_json {
+                    let parsed: RuleFile =
+                        serde_json::from_str(text).map_err(|e| Error::RuleFileParse {
+                            file: name.to_string(),
+                            message: e.to_string(),
+                        })?;
+                    one.rules
+                        .extend(parsed.rule.into_iter().map(|spec| LoadedRule {
+                            spec,
+                            file: name.to_string(),
+                            builtin: false,
+                        }));
+                } else {
+                    one.add_toml(name, text)?;
+                }
+                Ok(one)
+            })
+            .collect();
         let mut set = Self::new();
-        for (name, text) in EMBEDDED_RULES {
-            set.add_toml(name, text)?;
+        for one in parsed {
+            set.rules.extend(one?.rules);
         }
         for r in &mut set.rules {
             r.builtin = true;
@@ -49,7 +73,7 @@ impl RuleSet {
 
     /// Names of the built-in rule files.
     pub fn builtin_files() -> impl Iterator<Item = &'static str> {
-        EMBEDDED_RULES.iter().map(|(n, _)| *n)
+        EMBEDDED_RULES.iter().map(|(n, _, _)| *n)
     }
 
     /// Adds the rules of one TOML text; `file` names it in errors.
