@@ -9,10 +9,15 @@ fn main() {
     let data = std::fs::read(path).expect("read");
     let m = Matcher::new(&RuleSet::builtin().expect("rules")).expect("matcher");
     let mut n = m.keyword_hit_count(&data);
-    let t = Instant::now();
+    // Best of 30 runs: the machine is shared, the minimum is the stable figure.
+    let mut best = f64::MAX;
     for _ in 0..30 {
+        let t = Instant::now();
         n = m.keyword_hit_count(&data);
+        best = best.min(t.elapsed().as_secs_f64());
     }
-    let dt = t.elapsed().as_secs_f64() / 30.0;
-    println!("{n} hits, {:.0} MB/s", data.len() as f64 / dt / 1e6);
+    println!(
+        "{n} hits, {:.0} MB/s (best of 30)",
+        data.len() as f64 / best / 1e6
+    );
 }
