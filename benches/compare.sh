@@ -60,7 +60,7 @@ def tools(target, mode):
         if have("kingfisher"):
             t.append(("kingfisher", ["kingfisher", "scan", target, "--git-history", "none", "--no-validate", "-f", "json", "-o", out + ".kf"], out + ".kf", count_json_any))
         if have("betterleaks"):
-            t.append(("betterleaks", ["betterleaks", "dir", target, "-s", "-o", out + ".bl.json"], out + ".bl.json", count_json_any))
+            t.append(("betterleaks", ["betterleaks", "fs", target, "-s", "-o", out + ".bl.json"], out + ".bl.json", count_json_any))
         if have("rg"):
             t.append(("floor: rg -uuu -c AKIA", ["rg", "-uuu", "-c", "AKIA", target], None, None))
     else:

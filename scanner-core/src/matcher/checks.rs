@@ -399,12 +399,14 @@ pub fn generic_value_ok(value: &[u8]) -> bool {
     if identifier_like {
         return false;
     }
-    // Dotted member access like `this.config.apiKey2`.
+    // Dotted member access like `this.config.apiKey2` or `_step$value.pass` (JavaScript
+    // identifiers may start with `_` or `$` and contain `$`).
     if v.contains('.')
         && v.split('.').all(|p| {
             !p.is_empty()
-                && p.as_bytes()[0].is_ascii_alphabetic()
-                && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && matches!(p.as_bytes()[0], b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'$')
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
         })
     {
         return false;
@@ -468,6 +470,8 @@ mod tests {
         assert!(!generic_value_ok(b"password"));
         assert!(!generic_value_ok(b"0x0002000"));
         assert!(!generic_value_ok(b"process.env.DB_PASSWORD"));
+        assert!(!generic_value_ok(b"_step$value.pass"));
+        assert!(!generic_value_ok(b"_this2.options.pass"));
         assert!(!generic_value_ok(b"getPassword()"));
         assert!(!generic_value_ok(b"this.config.dbPass"));
         assert!(!generic_value_ok(b"123e4567-e89b-12d3-a456-426614174000"));
