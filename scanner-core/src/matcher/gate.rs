@@ -445,4 +445,23 @@ mod tests {
         assert_eq!(got.len(), want.len());
         assert_eq!(got, want);
     }
+
+    #[test]
+    fn keywords_across_block_edges_are_found() {
+        let kws = ["sk_", "ghp_", "client_secret"];
+        for edge in [BLOCK, 2 * BLOCK] {
+            for back in 0..14 {
+                let mut data = vec![b'.'; 2 * BLOCK + 64];
+                for (n, kw) in kws.iter().enumerate() {
+                    let at = edge - back + n * 20;
+                    data[at..at + kw.len()].copy_from_slice(kw.as_bytes());
+                }
+                assert_eq!(
+                    hits(&kws, &data),
+                    naive(&kws, &data),
+                    "edge {edge} back {back}"
+                );
+            }
+        }
+    }
 }

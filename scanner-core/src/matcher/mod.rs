@@ -610,26 +610,49 @@ impl Matcher {
             };
             let s = extend_back(data, s);
             let e = extend_forward(data, e);
-            let hay = &data[s..e];
-            if let Some(req) = rule.requires.as_ref().and_then(|l| l.get()) {
-                if !req.0.is_match(hay) {
-                    continue;
+            let mut confirm = |s: usize, e: usize| {
+                let hay = &data[s..e];
+                for caps in re.captures_iter(hay) {
+                    let Some(m) = caps.get(0) else { continue };
+                    let sm = secret_group.and_then(|g| caps.get(g)).unwrap_or(m);
+                    let secret = &hay[sm.start()..sm.end()];
+                    if rule.accepts(secret)
+                        && !rule.context_excluded(data, s + m.start(), s + m.end())
+                    {
+                        out.push(RawMatch {
+                            rule: r,
+                            start: s + m.start(),
+                            end: s + m.end(),
+                            secret_start: s + sm.start(),
+                            secret_end: s + sm.end(),
+                        });
+                    }
+                }
+            };
+            let Some((req, _)) = rule.requires.as_ref().and_then(|l| l.get()) else {
+                confirm(s, e);
+                continue;
+            };
+            // Every match of the pattern contains a match of `requires`, and lies within
+            // the rule's window of it (as of its keyword): search only there. In
+            // keyword-dense code the merged keyword window is most of the file, while
+            // the assignments `requires` looks for are few.
+            let w = rule.window;
+            let mut open: Option<(usize, usize)> = None;
+            for m in req.find_iter(&data[s..e]) {
+                let ws = extend_back(data, (s + m.start()).saturating_sub(w).max(s));
+                let we = extend_forward(data, (s + m.end() + w).min(e));
+                match &mut open {
+                    Some((_, oe)) if ws <= *oe => *oe = (*oe).max(we),
+                    slot => {
+                        if let Some((os, oe)) = slot.replace((ws, we)) {
+                            confirm(os, oe);
+                        }
+                    }
                 }
             }
-            for caps in re.captures_iter(hay) {
-                let Some(m) = caps.get(0) else { continue };
-                let sm = secret_group.and_then(|g| caps.get(g)).unwrap_or(m);
-                let secret = &hay[sm.start()..sm.end()];
-                if rule.accepts(secret) && !rule.context_excluded(data, s + m.start(), s + m.end())
-                {
-                    out.push(RawMatch {
-                        rule: r,
-                        start: s + m.start(),
-                        end: s + m.end(),
-                        secret_start: s + sm.start(),
-                        secret_end: s + sm.end(),
-                    });
-                }
+            if let Some((os, oe)) = open {
+                confirm(os, oe);
             }
         }
     }
