@@ -544,29 +544,37 @@ impl Matcher {
         for &i in &self.path_scoped {
             scratch.applies[i] = false;
         }
-        if !self.path_scoped.is_empty() {
-            if let Some(p) = path {
-                scratch.glob_hits.clear();
-                self.glob_rules(p, &mut scratch.glob_hits);
-                for &i in &scratch.glob_hits {
-                    scratch.applies[i] = true;
-                }
-            }
-        }
         scratch.touched.clear();
         scratch.windows.clear();
         let len = data.len();
         let (rules, keyword_rules) = (&self.rules, &self.keyword_rules);
-        let (open, touched, windows, applies) = (
+        let (open, touched, windows, applies, glob_hits) = (
             &mut scratch.open,
             &mut scratch.touched,
             &mut scratch.windows,
-            &scratch.applies,
+            &mut scratch.applies,
+            &mut scratch.glob_hits,
         );
+        // Path globs are matched only once a path-scoped rule's keyword hits: most
+        // blobs never need them.
+        let mut globs_done = path.is_none();
         self.keyword_hits(data, |kw, start, end| {
             for &r in &keyword_rules[kw] {
                 if !applies[r] {
-                    continue;
+                    if globs_done || !rules[r].is_path_scoped() {
+                        continue;
+                    }
+                    globs_done = true;
+                    if let Some(p) = path {
+                        glob_hits.clear();
+                        self.glob_rules(p, glob_hits);
+                        for &i in glob_hits.iter() {
+                            applies[i] = true;
+                        }
+                    }
+                    if !applies[r] {
+                        continue;
+                    }
                 }
                 let w = rules[r].window;
                 let s = start.saturating_sub(w);
