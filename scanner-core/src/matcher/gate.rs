@@ -216,15 +216,20 @@ impl Gate {
     /// Calls `f(keyword, start, end)` for every occurrence of a keyword in `data`
     /// (ASCII case-insensitive), overlapping ones included. Calls come roughly, not
     /// strictly, in order of start.
-    pub(crate) fn find(&self, data: &[u8], mut f: impl FnMut(usize, usize, usize)) {
-        let mut groups = Vec::new();
+    /// `groups` is scratch space, reused between calls to save an allocation per blob.
+    pub(crate) fn find(
+        &self,
+        data: &[u8],
+        groups: &mut Vec<u64>,
+        mut f: impl FnMut(usize, usize, usize),
+    ) {
         let mut at = 0;
         // Blocks keep the list of candidate groups small and in cache.
         while at < data.len() {
             let end = (at + BLOCK).min(data.len());
             groups.clear();
-            self.scan_block(data, at, end, &mut groups);
-            for &g in &groups {
+            self.scan_block(data, at, end, groups);
+            for &g in groups.iter() {
                 let (base, mut mask) = ((g >> 8) as usize, g & 0xFF);
                 while mask != 0 {
                     let i = base + mask.trailing_zeros() as usize;
@@ -324,7 +329,7 @@ mod tests {
     fn hits(keywords: &[&str], data: &[u8]) -> Vec<(usize, usize, usize)> {
         let g = Gate::new(keywords).unwrap();
         let mut v = Vec::new();
-        g.find(data, |k, s, e| v.push((k, s, e)));
+        g.find(data, &mut Vec::new(), |k, s, e| v.push((k, s, e)));
         v.sort();
         v
     }
@@ -388,7 +393,7 @@ mod tests {
         let g = Gate::new(&["ghp_", "secret", "sk_", "akia", "together"]).unwrap();
         let text = b"the quick brown fox jumps over the lazy dog, again and again. ".repeat(2000);
         let mut n = 0;
-        g.find(&text, |_, _, _| n += 1);
+        g.find(&text, &mut Vec::new(), |_, _, _| n += 1);
         assert_eq!(n, 0);
         assert!(g.load() <= 4 + 128);
     }
@@ -431,7 +436,7 @@ mod tests {
         }
         let g = Gate::new(&kws).unwrap();
         let mut got = Vec::new();
-        g.find(&data, |k, s, e| got.push((k, s, e)));
+        g.find(&data, &mut Vec::new(), |k, s, e| got.push((k, s, e)));
         got.sort();
         let ac = aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)

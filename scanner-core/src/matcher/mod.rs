@@ -319,6 +319,7 @@ pub struct Scratch {
     windows: Vec<(usize, usize, usize)>,
     applies: Vec<bool>,
     glob_hits: Vec<usize>,
+    gate_groups: Vec<u64>,
 }
 
 /// All rules compiled into one automaton plus per-rule regexes. `Send + Sync`: build
@@ -474,9 +475,14 @@ impl Matcher {
 
     /// Calls `f(keyword, start, end)` for every keyword occurrence in `data`, overlapping
     /// ones included, in no strict order.
-    fn keyword_hits(&self, data: &[u8], mut f: impl FnMut(usize, usize, usize)) {
+    fn keyword_hits(
+        &self,
+        data: &[u8],
+        groups: &mut Vec<u64>,
+        mut f: impl FnMut(usize, usize, usize),
+    ) {
         match self.keyword_search() {
-            Some(KeywordSearch::Gate(g)) => g.find(data, f),
+            Some(KeywordSearch::Gate(g)) => g.find(data, groups, f),
             Some(KeywordSearch::Automaton(ac)) => {
                 for hit in ac.find_overlapping_iter(data) {
                     f(hit.pattern().as_usize(), hit.start(), hit.end());
@@ -491,7 +497,7 @@ impl Matcher {
     #[doc(hidden)]
     pub fn keyword_hit_count(&self, data: &[u8]) -> usize {
         let mut n = 0;
-        self.keyword_hits(data, |_, _, _| n += 1);
+        self.keyword_hits(data, &mut Vec::new(), |_, _, _| n += 1);
         n
     }
 
@@ -551,17 +557,18 @@ impl Matcher {
         scratch.windows.clear();
         let len = data.len();
         let (rules, keyword_rules) = (&self.rules, &self.keyword_rules);
-        let (open, touched, windows, applies, glob_hits) = (
+        let (open, touched, windows, applies, glob_hits, groups) = (
             &mut scratch.open,
             &mut scratch.touched,
             &mut scratch.windows,
             &mut scratch.applies,
             &mut scratch.glob_hits,
+            &mut scratch.gate_groups,
         );
         // Path globs are matched only once a path-scoped rule's keyword hits: most
         // blobs never need them.
         let mut globs_done = path.is_none();
-        self.keyword_hits(data, |kw, start, end| {
+        self.keyword_hits(data, groups, |kw, start, end| {
             for &r in &keyword_rules[kw] {
                 if !applies[r] {
                     if globs_done || !rules[r].is_path_scoped() {
