@@ -1,5 +1,5 @@
 //! The matcher: a keyword search over every rule's keywords finds candidate positions
-//! (the fingerprint gate of `gate.rs`, about twice the throughput of an Aho-Corasick DFA on
+//! (the fingerprint gate of `gate.rs`, 2-3x the throughput of an Aho-Corasick DFA on
 //! hundreds of case-insensitive keywords; the automaton when a user keyword is shorter
 //! than the gate's three bytes); only rules whose keyword hit run their regex, on a
 //! bounded window around the hit (behind the rule's `requires` pre-check, if any);
