@@ -119,43 +119,27 @@ impl CompiledRule {
             file: file.to_string(),
             message,
         };
-        let regex = match &spec.pattern {
-            Some(p) => {
-                if validate {
-                    regex_syntax::ParserBuilder::new()
-                        .unicode(false)
-                        .utf8(false)
-                        .build()
-                        .parse(p)
-                        .map_err(|e| err(format!("pattern does not compile: {e}")))?;
-                }
-                Some(LazyRegex {
-                    pattern: p.clone(),
-                    cell: OnceLock::new(),
-                })
+        // A regex field: syntax checked now (unless trusted), compiled on first use.
+        let lazy = |field: &str, p: &Option<String>| -> Result<Option<LazyRegex>> {
+            let Some(p) = p else { return Ok(None) };
+            if validate {
+                regex_syntax::ParserBuilder::new()
+                    .unicode(false)
+                    .utf8(false)
+                    .build()
+                    .parse(p)
+                    .map_err(|e| err(format!("{field} does not compile: {e}")))?;
             }
-            None => None,
+            Ok(Some(LazyRegex {
+                pattern: p.clone(),
+                cell: OnceLock::new(),
+            }))
         };
-        let requires = match &spec.requires {
-            Some(p) => {
-                if validate {
-                    regex_syntax::ParserBuilder::new()
-                        .unicode(false)
-                        .utf8(false)
-                        .build()
-                        .parse(p)
-                        .map_err(|e| err(format!("requires does not compile: {e}")))?;
-                }
-                if regex.is_none() {
-                    return Err(err("requires needs a pattern".to_string()));
-                }
-                Some(LazyRegex {
-                    pattern: p.clone(),
-                    cell: OnceLock::new(),
-                })
-            }
-            None => None,
-        };
+        let regex = lazy("pattern", &spec.pattern)?;
+        let requires = lazy("requires", &spec.requires)?;
+        if requires.is_some() && regex.is_none() {
+            return Err(err("requires needs a pattern".to_string()));
+        }
         if regex.is_some() && spec.keywords.is_empty() {
             return Err(err(
                 "a rule with a pattern needs at least one keyword".to_string()
