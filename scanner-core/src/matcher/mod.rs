@@ -83,20 +83,17 @@ impl CompiledRule {
     /// Compiles every part of the rule now, regex included (used by validation).
     pub fn compile_eager(spec: &RuleSpec, file: &str) -> Result<Self> {
         let r = Self::compile(spec, file)?;
-        if let Some(lazy) = &r.regex {
-            LazyRegex::build(&lazy.pattern).map_err(|e| Error::Rule {
-                rule: spec.id.clone(),
-                file: file.to_string(),
-                message: format!("pattern does not compile: {e}"),
-            })?;
-            lazy.get();
+        for (field, lazy) in [("pattern", &r.regex), ("requires", &r.requires)] {
+            if let Some(lazy) = lazy {
+                LazyRegex::build(&lazy.pattern).map_err(|e| Error::Rule {
+                    rule: spec.id.clone(),
+                    file: file.to_string(),
+                    message: format!("{field} does not compile: {e}"),
+                })?;
+            }
         }
-        if let Some(lazy) = &r.requires {
-            LazyRegex::build(&lazy.pattern).map_err(|e| Error::Rule {
-                rule: spec.id.clone(),
-                file: file.to_string(),
-                message: format!("requires does not compile: {e}"),
-            })?;
+        if let Some(lazy) = &r.regex {
+            lazy.get();
         }
         Ok(r)
     }
