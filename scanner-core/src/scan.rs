@@ -369,6 +369,8 @@ pub(crate) struct Worker {
     hits: Vec<Hit>,
     /// Secret spans of the blob being matched, sorted (masked in snippet context).
     spans: Vec<(usize, usize)>,
+    /// Path-only rules that apply to the blob being matched.
+    path_only: Vec<usize>,
 }
 
 /// A compiled, reusable scanner. Cheap to clone; `Send + Sync`.
@@ -685,8 +687,11 @@ impl Scanner {
     pub(crate) fn emit_hits(&self, blob: &Blob, col: &Collector, live: &LiveStats, w: &mut Worker) {
         let data: &[u8] = &blob.data;
         let inner = blob.origin.inner_path();
-        let path = Some(inner);
-        for r in self.matcher.path_only_rules(path) {
+        let mut path_only = std::mem::take(&mut w.path_only);
+        path_only.clear();
+        self.matcher
+            .path_only_rules_into(inner, &mut w.scratch, &mut path_only);
+        for &r in &path_only {
             let exposure = classify_exposure(&blob.origin, false);
             if !in_scope(&self.matcher.rules()[r].spec.scope, exposure) {
                 continue;
@@ -709,6 +714,7 @@ impl Scanner {
                 },
             });
         }
+        w.path_only = path_only;
         if w.raws.is_empty() {
             return;
         }

@@ -300,6 +300,9 @@ pub struct Scratch {
     windows: Vec<(usize, usize, usize)>,
     applies: Vec<bool>,
     glob_hits: Vec<usize>,
+    /// The matcher (by address) and path `glob_hits` was computed for, if any: a blob's
+    /// globs are matched once for its keyword hits and its path-only rules together.
+    glob_key: Option<(usize, String)>,
     gate_groups: Vec<u64>,
 }
 
@@ -502,6 +505,46 @@ impl Matcher {
             .filter(move |&i| self.rules[i].is_path_only())
     }
 
+    /// Appends to `out` the path-only rules that apply to `path`, like
+    /// [`Matcher::path_only_rules`], reusing the globs matched for `path` by the last
+    /// [`Matcher::scan`] with `scratch`.
+    pub fn path_only_rules_into(&self, path: &str, scratch: &mut Scratch, out: &mut Vec<usize>) {
+        self.cached_glob_rules(path, &mut scratch.glob_key, &mut scratch.glob_hits);
+        out.extend(
+            scratch
+                .glob_hits
+                .iter()
+                .copied()
+                .filter(|&i| self.rules[i].is_path_only()),
+        );
+        out.sort_unstable();
+        out.dedup();
+    }
+
+    /// Sets `hits` to the path-scoped rules whose globs match `path`, unless `key` says
+    /// they already are.
+    fn cached_glob_rules(
+        &self,
+        path: &str,
+        key: &mut Option<(usize, String)>,
+        hits: &mut Vec<usize>,
+    ) {
+        let me = self as *const Matcher as usize;
+        if matches!(key, Some((m, k)) if *m == me && k == path) {
+            return;
+        }
+        hits.clear();
+        self.glob_rules(path, hits);
+        match key {
+            Some((m, k)) => {
+                *m = me;
+                k.clear();
+                k.push_str(path);
+            }
+            None => *key = Some((me, path.to_string())),
+        }
+    }
+
     /// Appends the indexes of path-scoped rules whose globs match `path`.
     fn glob_rules(&self, path: &str, out: &mut Vec<usize>) {
         let path = glob_path(path);
@@ -538,12 +581,13 @@ impl Matcher {
         scratch.windows.clear();
         let len = data.len();
         let (rules, keyword_rules) = (&self.rules, &self.keyword_rules);
-        let (open, touched, windows, applies, glob_hits, groups) = (
+        let (open, touched, windows, applies, glob_hits, glob_key, groups) = (
             &mut scratch.open,
             &mut scratch.touched,
             &mut scratch.windows,
             &mut scratch.applies,
             &mut scratch.glob_hits,
+            &mut scratch.glob_key,
             &mut scratch.gate_groups,
         );
         // Path globs are matched only once a path-scoped rule's keyword hits: most
@@ -557,8 +601,7 @@ impl Matcher {
                     }
                     globs_done = true;
                     if let Some(p) = path {
-                        glob_hits.clear();
-                        self.glob_rules(p, glob_hits);
+                        self.cached_glob_rules(p, glob_key, glob_hits);
                         for &i in glob_hits.iter() {
                             applies[i] = true;
                         }
