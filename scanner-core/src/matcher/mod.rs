@@ -595,6 +595,15 @@ impl Matcher {
         let mut globs_done = path.is_none();
         self.keyword_hits(data, groups, |kw, start, end| {
             for &r in &keyword_rules[kw] {
+                let spec = &rules[r].spec;
+                if spec.exact_keywords
+                    && !spec
+                        .keywords
+                        .iter()
+                        .any(|k| k.as_bytes() == &data[start..end])
+                {
+                    continue;
+                }
                 if !applies[r] {
                     if globs_done || !rules[r].is_path_scoped() {
                         continue;

@@ -154,6 +154,14 @@ pub fn check_rules(set: &RuleSet) -> Vec<RuleProblem> {
                             String::from_utf8_lossy(m.as_bytes())
                         )));
                     }
+                    let exact = String::from_utf8_lossy(m.as_bytes());
+                    if spec.exact_keywords
+                        && !spec.keywords.iter().any(|k| exact.contains(k.as_str()))
+                    {
+                        problems.push(problem(format!(
+                            "exact_keywords is set but a match holds no keyword as written: {exact:?}"
+                        )));
+                    }
                 }
             }
         }
@@ -241,5 +249,51 @@ steps = ["x"]
             .iter()
             .any(|p| p.message.contains("`requires` does not match")));
         assert!(p.iter().any(|p| p.message.contains("positive example")));
+    }
+
+    #[test]
+    fn exact_keywords_must_appear_as_written() {
+        let rule = |pattern: &str, examples: &str| {
+            format!(
+                r#"
+[[rule]]
+id = "t-exact"
+name = "exact"
+keywords = ["AKX"]
+exact_keywords = true
+pattern = '''{pattern}'''
+severity = "high"
+examples = [{examples}]
+negative_examples = ["AKX93"]
+[rule.rotation]
+steps = ["x"]
+"#
+            )
+        };
+        // The case-insensitive pattern matches `akx…`, which holds no `AKX`: flagged,
+        // and that example finds nothing, since a lower-case hit opens no window.
+        let mut bad = RuleSet::new();
+        bad.add_toml(
+            "t.toml",
+            &rule("(?i)akx[0-9a-z]{9}", r#""AKX93KD82JD7", "akx93kd82jd7""#),
+        )
+        .unwrap();
+        let p = check_rules(&bad);
+        assert!(
+            p.iter()
+                .any(|p| p.message.contains("no keyword as written")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter().any(|p| p
+                .message
+                .contains("positive example gives no finding: \"akx93kd82jd7\"")),
+            "{p:?}"
+        );
+        let mut ok = RuleSet::new();
+        ok.add_toml("t.toml", &rule("AKX[0-9A-Z]{9}", r#""AKX93KD82JD7""#))
+            .unwrap();
+        let p = check_rules(&ok);
+        assert!(p.is_empty(), "{p:?}");
     }
 }

@@ -198,6 +198,12 @@ pub struct RuleSpec {
     /// Case-insensitive literals, one of which occurs in every match.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// The keywords occur in every match exactly as written (the pattern is
+    /// case-sensitive about them, as with `AKIA` or `re_`), so keyword hits in another
+    /// case (`arabia`, `store_`) open no window. `rules check` verifies it on every
+    /// match of the examples.
+    #[serde(default)]
+    pub exact_keywords: bool,
     /// Regex (bytes) confirming a candidate; group `secret` is the credential.
     #[serde(default)]
     pub pattern: Option<String>,
