@@ -25,9 +25,14 @@ while i < len(args):
     if a == "--runs": runs = int(args[i + 1]); i += 2
     elif a == "--modes": modes = args[i + 1].split(","); i += 2
     elif a == "--bin": binary = args[i + 1]; i += 2
+    elif a in ("-h", "--help"): targets = []; break
+    elif a.startswith("-"): sys.exit(f"unknown option {a}")
     else: targets.append(a); i += 1
 if not targets:
     sys.exit("usage: benches/compare.sh [--runs N] [--modes tree,history] [--bin PATH] TARGET...")
+missing = [t for t in targets if not os.path.isdir(t)]
+if missing:
+    sys.exit(f"not a directory: {', '.join(missing)}")
 if not os.path.exists(binary):
     sys.exit(f"{binary} not found: run `cargo build --release -p scanner-cli` first")
 tmp = tempfile.mkdtemp(prefix="lg-compare-")
