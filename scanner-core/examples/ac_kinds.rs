@@ -8,13 +8,7 @@ fn main() {
     let path = std::env::args().nth(1).expect("FILE");
     let data = std::fs::read(path).expect("read");
     let set = RuleSet::builtin().expect("rules");
-    let mut kws: Vec<String> = set
-        .rules()
-        .iter()
-        .flat_map(|r| r.spec.keywords.iter().map(|k| k.to_ascii_lowercase()))
-        .collect();
-    kws.sort();
-    kws.dedup();
+    let kws = set.keywords();
     for kind in [AhoCorasickKind::ContiguousNFA, AhoCorasickKind::DFA] {
         let t = Instant::now();
         let ac = AhoCorasick::builder()

@@ -2,13 +2,7 @@
 use scanner_core::RuleSet;
 fn main() {
     let set = RuleSet::builtin().expect("rules");
-    let mut kws: Vec<String> = set
-        .rules()
-        .iter()
-        .flat_map(|r| r.spec.keywords.iter().map(|k| k.to_ascii_lowercase()))
-        .collect();
-    kws.sort();
-    kws.dedup();
+    let kws = set.keywords();
     let mut by_len = std::collections::BTreeMap::new();
     for k in &kws {
         by_len

@@ -21,13 +21,7 @@ fn main() {
         compile,
         gate
     );
-    let mut kws: Vec<String> = set
-        .rules()
-        .iter()
-        .flat_map(|r| r.spec.keywords.iter().map(|k| k.to_ascii_lowercase()))
-        .collect();
-    kws.sort();
-    kws.dedup();
+    let kws = set.keywords();
     for kind in [
         None,
         Some(aho_corasick::AhoCorasickKind::ContiguousNFA),

@@ -497,12 +497,9 @@ impl Matcher {
     ) -> impl Iterator<Item = usize> + 'a {
         let mut hits = Vec::new();
         if let Some(p) = path {
-            self.glob_rules(p, &mut hits);
+            self.path_only_rules_into(p, &mut Scratch::default(), &mut hits);
         }
-        hits.sort_unstable();
-        hits.dedup();
         hits.into_iter()
-            .filter(move |&i| self.rules[i].is_path_only())
     }
 
     /// Appends to `out` the path-only rules that apply to `path`, like

@@ -155,9 +155,7 @@ pub fn check_rules(set: &RuleSet) -> Vec<RuleProblem> {
                         )));
                     }
                     let exact = String::from_utf8_lossy(m.as_bytes());
-                    if spec.exact_keywords
-                        && !spec.keywords.iter().any(|k| exact.contains(k.as_str()))
-                    {
+                    if spec.exact_keywords && !spec.keywords.iter().any(|k| exact.contains(k)) {
                         problems.push(problem(format!(
                             "exact_keywords is set but a match holds no keyword as written: {exact:?}"
                         )));

@@ -136,6 +136,18 @@ impl RuleSet {
         &self.rules
     }
 
+    /// The distinct keywords of all rules, lower-cased and sorted.
+    pub fn keywords(&self) -> Vec<String> {
+        let mut kws: Vec<String> = self
+            .rules
+            .iter()
+            .flat_map(|r| r.spec.keywords.iter().map(|k| k.to_ascii_lowercase()))
+            .collect();
+        kws.sort();
+        kws.dedup();
+        kws
+    }
+
     /// Number of rules.
     pub fn len(&self) -> usize {
         self.rules.len()
