@@ -120,69 +120,98 @@ fn long_runs(g: u64) -> u64 {
 /// one that reaches its end; other chunks are walked run by run.
 pub fn base64_runs(d: &[u8], mut f: impl FnMut(usize, usize) -> bool) {
     let n = d.len();
+    let avx2 = crate::simd::Avx2::detect();
     // Start of the run of alphabet bytes that reaches the current chunk, if any.
     let mut open: Option<usize> = None;
     let mut base = 0usize;
+    // Masks of up to 64 chunks at a time.
+    let mut masks = [0u64; 64];
     while base < n {
-        let g = match d.get(base..base + 64) {
-            Some(c) => alphabet_mask(c.try_into().unwrap_or(&[0u8; 64])),
-            None => {
-                // The last, short chunk, padded with bytes outside the alphabet.
-                let mut tail = [0u8; 64];
-                tail[..n - base].copy_from_slice(&d[base..]);
-                alphabet_mask(&tail)
-            }
-        };
-        if g == u64::MAX {
-            open.get_or_insert(base);
-            base += 64;
-            continue;
-        }
-        if long_runs(g) == 0 {
-            // Only the runs reaching the chunk's edges can be long.
-            let t = g.trailing_ones() as usize;
-            let s = open.take().unwrap_or(base);
-            if base + t - s >= MIN_BASE64_LEN && !f(s, base + t) {
-                return;
-            }
-            let l = g.leading_ones() as usize;
-            if l > 0 {
-                open = Some(base + 64 - l);
-            }
+        let full = ((n - base) / 64).min(masks.len());
+        let batch = if full == 0 {
+            // The last, short chunk, padded with bytes outside the alphabet.
+            let mut tail = [0u8; 64];
+            tail[..n - base].copy_from_slice(&d[base..]);
+            masks[0] = alphabet_mask(&tail);
+            1
         } else {
-            if g & 1 == 0 {
-                if let Some(s) = open.take() {
-                    if base - s >= MIN_BASE64_LEN && !f(s, base) {
-                        return;
+            let chunks = &d[base..base + 64 * full];
+            match avx2 {
+                Some(cpu) => crate::simd::alphabet_masks(cpu, chunks, &mut masks[..full]),
+                None => {
+                    for (m, c) in masks.iter_mut().zip(chunks.chunks_exact(64)) {
+                        *m = alphabet_mask(c.try_into().unwrap_or(&[0u8; 64]));
                     }
                 }
             }
-            let mut rest = g;
-            while rest != 0 {
-                let s = rest.trailing_zeros() as usize;
-                let e = s + (rest >> s).trailing_ones() as usize;
-                let start = if s == 0 {
-                    open.take().unwrap_or(base)
-                } else {
-                    base + s
-                };
-                if e == 64 {
-                    open = Some(start);
-                    break;
-                }
-                if base + e - start >= MIN_BASE64_LEN && !f(start, base + e) {
-                    return;
-                }
-                rest &= !((1u64 << e) - 1);
+            full
+        };
+        for &g in &masks[..batch] {
+            if !runs_in_chunk(g, base, &mut open, &mut f) {
+                return;
             }
+            base += 64;
         }
-        base += 64;
     }
     if let Some(s) = open {
         if n - s >= MIN_BASE64_LEN {
             f(s, n);
         }
     }
+}
+
+/// Reports the runs of the chunk at `base` with mask `g` that end in it, and carries
+/// the one reaching its end in `open`. False when `f` asked to stop.
+#[inline(always)]
+fn runs_in_chunk(
+    g: u64,
+    base: usize,
+    open: &mut Option<usize>,
+    f: &mut impl FnMut(usize, usize) -> bool,
+) -> bool {
+    if g == u64::MAX {
+        open.get_or_insert(base);
+        return true;
+    }
+    if long_runs(g) == 0 {
+        // Only the runs reaching the chunk's edges can be long.
+        let t = g.trailing_ones() as usize;
+        let s = open.take().unwrap_or(base);
+        if base + t - s >= MIN_BASE64_LEN && !f(s, base + t) {
+            return false;
+        }
+        let l = g.leading_ones() as usize;
+        if l > 0 {
+            *open = Some(base + 64 - l);
+        }
+        return true;
+    }
+    if g & 1 == 0 {
+        if let Some(s) = open.take() {
+            if base - s >= MIN_BASE64_LEN && !f(s, base) {
+                return false;
+            }
+        }
+    }
+    let mut rest = g;
+    while rest != 0 {
+        let s = rest.trailing_zeros() as usize;
+        let e = s + (rest >> s).trailing_ones() as usize;
+        let start = if s == 0 {
+            open.take().unwrap_or(base)
+        } else {
+            base + s
+        };
+        if e == 64 {
+            *open = Some(start);
+            break;
+        }
+        if base + e - start >= MIN_BASE64_LEN && !f(start, base + e) {
+            return false;
+        }
+        rest &= !((1u64 << e) - 1);
+    }
+    true
 }
 
 fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
@@ -422,6 +451,26 @@ mod tests {
             chunk[63] = b;
             let want = (B64[b as usize] != 0) as u64;
             assert_eq!(alphabet_mask(&chunk), want << 7 | want << 63, "byte {b:#x}");
+        }
+    }
+
+    #[test]
+    fn avx2_alphabet_masks_agree_with_the_scalar_mask() {
+        let Some(cpu) = crate::simd::Avx2::detect() else {
+            eprintln!("skipped: this CPU has no AVX2, only the scalar path runs");
+            return;
+        };
+        // Every byte value at every position of a chunk, among others.
+        let data: Vec<u8> = (0..64 * 256 * 3)
+            .map(|i: usize| (i.wrapping_mul(0x9E37_79B1) >> 7 ^ i) as u8)
+            .chain((0..=255u8).cycle().take(64 * 256))
+            .collect();
+        let n = data.len() / 64;
+        let mut got = vec![0u64; n];
+        crate::simd::alphabet_masks(cpu, &data, &mut got);
+        for (k, g) in got.iter().enumerate() {
+            let chunk: &[u8; 64] = data[64 * k..64 * k + 64].try_into().unwrap();
+            assert_eq!(*g, alphabet_mask(chunk), "chunk {k}");
         }
     }
 
