@@ -446,35 +446,47 @@ impl Gate {
         }
     }
 
-    /// Confirms a position that passed the table: looks its slice up under each kind
-    /// of key and compares each keyword that holds it in place.
-    #[inline(never)]
+    /// Confirms a position that passed the table: tests its slice under each kind of
+    /// key against the bit filter, and looks up those that pass.
+    #[inline(always)]
     fn confirm(&self, data: &[u8], i: usize, f: &mut impl FnMut(usize, usize, usize)) {
         let x = fold4(load4_padded(data, i));
-        let mut check = |key: u64| {
+        let keys = [
+            WHOLE | x as u64,
+            ANY_FIRST | (x & 0xFFFF_FF00) as u64,
+            ANY_LAST | (x & 0x00FF_FFFF) as u64,
+        ];
+        let kinds = if self.short { 3 } else { 1 };
+        for key in keys.into_iter().take(kinds) {
             let bit = filter_bit(key);
-            if self.filter[bit >> 6] >> (bit & 63) & 1 == 0 {
-                return;
+            if self.filter[bit >> 6] >> (bit & 63) & 1 != 0 {
+                self.confirm_key(data, i, key, f);
             }
-            let Some(&(a, b)) = self.slices.get(&key) else {
-                return;
-            };
-            for &(kw, off) in &self.entries[a as usize..b as usize] {
-                let Some(s) = i.checked_add_signed(-(off as isize)) else {
-                    continue;
-                };
-                let (ks, ke) = self.spans[kw as usize];
-                let k = &self.bytes[ks as usize..ke as usize];
-                let e = s + k.len();
-                if e <= data.len() && data[s..e].eq_ignore_ascii_case(k) {
-                    f(kw as usize, s, e);
-                }
-            }
+        }
+    }
+
+    /// Compares in place every keyword that holds the slice `key` at position `i`.
+    #[inline(never)]
+    fn confirm_key(
+        &self,
+        data: &[u8],
+        i: usize,
+        key: u64,
+        f: &mut impl FnMut(usize, usize, usize),
+    ) {
+        let Some(&(a, b)) = self.slices.get(&key) else {
+            return;
         };
-        check(WHOLE | x as u64);
-        if self.short {
-            check(ANY_FIRST | (x & 0xFFFF_FF00) as u64);
-            check(ANY_LAST | (x & 0x00FF_FFFF) as u64);
+        for &(kw, off) in &self.entries[a as usize..b as usize] {
+            let Some(s) = i.checked_add_signed(-(off as isize)) else {
+                continue;
+            };
+            let (ks, ke) = self.spans[kw as usize];
+            let k = &self.bytes[ks as usize..ke as usize];
+            let e = s + k.len();
+            if e <= data.len() && data[s..e].eq_ignore_ascii_case(k) {
+                f(kw as usize, s, e);
+            }
         }
     }
 
