@@ -53,7 +53,16 @@ pub struct CompiledRule {
 #[derive(Debug)]
 struct LazyRegex {
     pattern: String,
-    cell: OnceLock<Option<(Regex, Option<usize>)>>,
+    cell: OnceLock<Option<Compiled>>,
+}
+
+/// A compiled pattern: the regex, the index of its secret group, and the longest
+/// match it can produce (`None`: unbounded).
+#[derive(Debug)]
+struct Compiled {
+    re: Regex,
+    secret_group: Option<usize>,
+    max_len: Option<usize>,
 }
 
 impl LazyRegex {
@@ -64,16 +73,27 @@ impl LazyRegex {
             .build()
     }
 
-    /// The compiled regex and the index of its secret group.
-    fn get(&self) -> Option<&(Regex, Option<usize>)> {
+    /// The compiled regex, the index of its secret group and its longest match.
+    fn get(&self) -> Option<&Compiled> {
         self.cell
             .get_or_init(|| {
                 let re = Self::build(&self.pattern).ok()?;
-                let group = re
+                let secret_group = re
                     .capture_names()
                     .position(|n| n == Some("secret"))
                     .or(if re.captures_len() > 1 { Some(1) } else { None });
-                Some((re, group))
+                let max_len = regex_syntax::ParserBuilder::new()
+                    .unicode(false)
+                    .utf8(false)
+                    .build()
+                    .parse(&self.pattern)
+                    .ok()
+                    .and_then(|hir| hir.properties().maximum_len());
+                Some(Compiled {
+                    re,
+                    secret_group,
+                    max_len,
+                })
             })
             .as_ref()
     }
@@ -207,6 +227,33 @@ impl CompiledRule {
         let p = glob_path(p);
         let (name, p) = split_path(&p);
         by_name.is_match(name) || by_path.is_match(p)
+    }
+
+    /// How far from a keyword hit this rule's matches can reach. For `exact_keywords`
+    /// rules every match holds its keyword as written, so no match reaches further
+    /// than the pattern's longest match: the window shrinks to that when it is
+    /// bounded (`AKIA` + 16 characters needs 22 bytes on each side, not 256).
+    fn hit_window(&self) -> usize {
+        if !self.spec.exact_keywords {
+            return self.window;
+        }
+        match self.regex.as_ref().and_then(|l| l.get()) {
+            Some(Compiled {
+                max_len: Some(l), ..
+            }) => self.window.min(*l),
+            _ => self.window,
+        }
+    }
+
+    /// True when the window of a hit already holds every match that holds it (see
+    /// [`CompiledRule::hit_window`]), so its start need not move back to a token edge.
+    fn window_is_exact(&self) -> bool {
+        self.spec.exact_keywords
+            && self
+                .regex
+                .as_ref()
+                .and_then(|l| l.get())
+                .is_some_and(|c| c.max_len.is_some_and(|l| l <= self.window))
     }
 
     /// True when the rule is restricted to some paths.
@@ -616,7 +663,7 @@ impl Matcher {
                         continue;
                     }
                 }
-                let w = rules[r].window;
+                let w = rules[r].hit_window();
                 let s = start.saturating_sub(w);
                 let e = (end + w).min(len);
                 match &mut open[r] {
@@ -653,31 +700,46 @@ impl Matcher {
         });
         for &(r, s, e) in &scratch.windows {
             let rule = &self.rules[r];
-            let Some((re, secret_group)) = rule.regex.as_ref().and_then(|l| l.get()) else {
+            let Some(Compiled {
+                re, secret_group, ..
+            }) = rule.regex.as_ref().and_then(|l| l.get())
+            else {
                 continue;
             };
-            let s = extend_back(data, s);
+            let exact = rule.window_is_exact();
+            let s = if exact { s } else { extend_back(data, s) };
             let e = extend_forward(data, e);
+            let mut locs = re.capture_locations();
+            // Matches in `s..e`, searched with the bytes before `s` as context, so that
+            // `^` and boundaries at the window's start mean what they say.
             let mut confirm = |s: usize, e: usize| {
-                let hay = &data[s..e];
-                for caps in re.captures_iter(hay) {
-                    let Some(m) = caps.get(0) else { continue };
-                    let sm = secret_group.and_then(|g| caps.get(g)).unwrap_or(m);
-                    let secret = &hay[sm.start()..sm.end()];
-                    if rule.accepts(secret)
-                        && !rule.context_excluded(data, s + m.start(), s + m.end())
+                let hay = &data[..e];
+                let mut at = s;
+                while at <= e {
+                    let Some(m) = re.captures_read_at(&mut locs, hay, at) else {
+                        break;
+                    };
+                    let (ss, se) = secret_group
+                        .and_then(|g| locs.get(g))
+                        .unwrap_or((m.start(), m.end()));
+                    // Go on from the secret's end, not the match's: the byte that ends
+                    // one token may be the guard that starts the next (`K1 K2`).
+                    at = se.max(m.start() + 1);
+                    if rule.accepts(&data[ss..se])
+                        && !rule.context_excluded(data, m.start(), m.end())
                     {
                         out.push(RawMatch {
                             rule: r,
-                            start: s + m.start(),
-                            end: s + m.end(),
-                            secret_start: s + sm.start(),
-                            secret_end: s + sm.end(),
+                            start: m.start(),
+                            end: m.end(),
+                            secret_start: ss,
+                            secret_end: se,
                         });
                     }
                 }
             };
-            let Some((req, _)) = rule.requires.as_ref().and_then(|l| l.get()) else {
+            let Some(Compiled { re: req, .. }) = rule.requires.as_ref().and_then(|l| l.get())
+            else {
                 confirm(s, e);
                 continue;
             };
@@ -770,6 +832,38 @@ mod tests {
         let mut out = Vec::new();
         m.scan(None, &data, &mut Scratch::default(), &mut out);
         assert_eq!(out.len(), 1);
+    }
+
+    #[test]
+    fn exact_windows_shrink_and_see_the_bytes_before_them() {
+        let mut spec = rule(
+            "t-key",
+            "tkn_",
+            r"(?:^|[^A-Za-z0-9])(?P<secret>(?i:tkn_)[A-Za-z0-9]{8})(?:[^A-Za-z0-9]|$)",
+        );
+        spec.exact_keywords = true;
+        let mut set = RuleSet::new();
+        set.push(spec, "t");
+        let m = Matcher::new(&set).unwrap();
+        // Longest match: a guard byte, 12 token bytes, a guard byte.
+        let r = &m.rules()[0];
+        assert_eq!(r.hit_window(), 14);
+        assert!(r.window_is_exact());
+        // The hit on `tkn_` at 15 opens its window at 1, on `TKN_`, which follows an
+        // `x`: searched without the byte before it, `^` would match there.
+        let data = b"xTKN_AAAAbbbb  tkn_CCCCdddd ";
+        let mut out = Vec::new();
+        m.scan(None, data, &mut Scratch::default(), &mut out);
+        let found: Vec<&[u8]> = out
+            .iter()
+            .map(|x| &data[x.secret_start..x.secret_end])
+            .collect();
+        assert_eq!(found, vec![&b"tkn_CCCCdddd"[..]]);
+        // Tokens one space apart: the space ends the first match and starts the next.
+        let data = b"tkn_EEEEffff tkn_GGGGhhhh\ttkn_IIIIjjjj";
+        out.clear();
+        m.scan(None, data, &mut Scratch::default(), &mut out);
+        assert_eq!(out.len(), 3);
     }
 
     #[test]
