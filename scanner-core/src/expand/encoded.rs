@@ -227,8 +227,11 @@ fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
         run = &run[..run.len() - 1];
     }
     // Cheap probe: the first 16 characters must already decode to text.
-    let head = engine.decode(&run[..16.min(run.len())]).ok()?;
-    if !mostly_printable(&head) {
+    let mut head = [0u8; 12];
+    let n = engine
+        .decode_slice(&run[..16.min(run.len())], &mut head)
+        .ok()?;
+    if !mostly_printable(&head[..n]) {
         return None;
     }
     let out = engine.decode(run).ok()?;

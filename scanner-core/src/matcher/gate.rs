@@ -199,6 +199,9 @@ fn load8(bytes: &[u8]) -> u64 {
 /// Up to four bytes at `i` as a little-endian integer, zero-padded past the end.
 #[inline(always)]
 fn load4_padded(data: &[u8], i: usize) -> u32 {
+    if let Some(&[a, b, c, d]) = data.get(i..i + 4) {
+        return u32::from_le_bytes([a, b, c, d]);
+    }
     let mut w = [0u8; 4];
     let m = (data.len() - i).min(4);
     w[..m].copy_from_slice(&data[i..i + m]);
