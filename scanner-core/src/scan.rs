@@ -498,9 +498,7 @@ impl Scanner {
                             col.skip(Skip {
                                 path: display,
                                 reason: SkipReason::TooLarge,
-                                message: format!(
-                                    "{sz} bytes is over the {max}-byte file size cap (raise it with --max-file-size)"
-                                ),
+                                message: too_large(sz, max),
                             });
                             return;
                         }
@@ -513,7 +511,12 @@ impl Scanner {
                             }
                             self.scan_input_blob(&blob, col, live, &mut w);
                         }
-                        Ok(FileRead::TooLarge) => col.skip(Skip {
+                        Ok(FileRead::TooLarge(Some(sz))) => col.skip(Skip {
+                            path: display,
+                            reason: SkipReason::TooLarge,
+                            message: too_large(sz, max),
+                        }),
+                        Ok(FileRead::TooLarge(None)) => col.skip(Skip {
                             path: display,
                             reason: SkipReason::TooLarge,
                             message: format!("grew over the {max}-byte file size cap while read"),
@@ -929,11 +932,16 @@ struct Budget {
 enum FileRead {
     /// The whole content.
     Data(Arc<[u8]>),
-    /// Over the size cap (it grew after the walk saw it).
-    TooLarge,
+    /// Over the size cap: its size when opened, or `None` when it grew while read.
+    TooLarge(Option<u64>),
     /// Not a regular file after all (replaced by a device after the walk saw it; the
     /// walk's own type check is what keeps FIFOs from being opened at all).
     NotRegular,
+}
+
+/// The message of a file skipped for its size.
+fn too_large(size: u64, max: u64) -> String {
+    format!("{size} bytes is over the {max}-byte file size cap (raise it with --max-file-size)")
 }
 
 /// The skip of a FIFO, socket or device: reported, never opened.
@@ -959,7 +967,7 @@ fn read_file(path: &Path, max: u64) -> std::io::Result<FileRead> {
     }
     let len = meta.len();
     if len > max {
-        return Ok(FileRead::TooLarge);
+        return Ok(FileRead::TooLarge(Some(len)));
     }
     let n = usize::try_from(len).map_err(std::io::Error::other)?;
     let mut arc: Arc<[u8]> = std::iter::repeat_n(0u8, n).collect();
@@ -984,7 +992,7 @@ fn read_file(path: &Path, max: u64) -> std::io::Result<FileRead> {
         return Ok(FileRead::Data(arc));
     }
     if len + more.len() as u64 > max {
-        return Ok(FileRead::TooLarge);
+        return Ok(FileRead::TooLarge(None));
     }
     let mut all = buf.to_vec();
     all.append(&mut more);
@@ -1314,7 +1322,7 @@ steps = ["x"]
         let p = dir.path().join("f.txt");
         std::fs::write(&p, b"hello world").expect("write");
         assert!(matches!(read_file(&p, 100), Ok(FileRead::Data(d)) if &*d == b"hello world"));
-        assert!(matches!(read_file(&p, 5), Ok(FileRead::TooLarge)));
+        assert!(matches!(read_file(&p, 5), Ok(FileRead::TooLarge(Some(11)))));
         assert!(matches!(
             read_file(dir.path(), 100),
             Ok(FileRead::NotRegular) | Err(_)

@@ -206,11 +206,12 @@ where
                         // links are left alone (not followed, not reported).
                         match entry.file_type() {
                             Some(t) if t.is_file() => {
-                                let size = entry.metadata().ok().map(|m| m.len());
+                                // No stat here: the reader's fstat on the open file
+                                // gives the size (one path lookup per file, not two).
                                 visit(FsItem::File {
                                     display: display_path(entry.path()),
                                     path: entry.into_path(),
-                                    size,
+                                    size: None,
                                 });
                             }
                             Some(t) if !t.is_dir() && !t.is_symlink() => {
