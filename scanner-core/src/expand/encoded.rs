@@ -215,24 +215,29 @@ fn runs_in_chunk(
 }
 
 fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
-    let has_std = run.iter().any(|&b| B64[b as usize] == 2);
-    let has_url = run.iter().any(|&b| B64[b as usize] == 3);
-    let engine = match (has_std, has_url) {
-        (true, true) => return None,
-        (false, true) => &URL_SAFE,
-        _ => &STANDARD,
+    // The alphabet of some bytes: standard (`+ /`), URL-safe (`- _`), or either; a
+    // mix is not base64.
+    let engine_for = |bytes: &[u8]| {
+        let has_std = bytes.iter().any(|&b| B64[b as usize] == 2);
+        let has_url = bytes.iter().any(|&b| B64[b as usize] == 3);
+        match (has_std, has_url) {
+            (true, true) => None,
+            (false, true) => Some(&URL_SAFE),
+            _ => Some(&STANDARD),
+        }
     };
+    // Cheap probe first: the first 16 characters must already decode to text. Most
+    // long runs are binary (fonts, images) and end here without a pass over the run.
+    let head = &run[..16.min(run.len())];
+    let mut text = [0u8; 12];
+    let n = engine_for(head)?.decode_slice(head, &mut text).ok()?;
+    if !mostly_printable(&text[..n]) {
+        return None;
+    }
+    let engine = engine_for(run)?;
     let mut run = &run[..run.len().min(MAX_ENCODED_RUN)];
     if run.len() % 4 == 1 {
         run = &run[..run.len() - 1];
-    }
-    // Cheap probe: the first 16 characters must already decode to text.
-    let mut head = [0u8; 12];
-    let n = engine
-        .decode_slice(&run[..16.min(run.len())], &mut head)
-        .ok()?;
-    if !mostly_printable(&head[..n]) {
-        return None;
     }
     let out = engine.decode(run).ok()?;
     mostly_printable(&out).then_some(out)
