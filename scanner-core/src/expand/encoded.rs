@@ -147,7 +147,18 @@ pub fn base64_runs(d: &[u8], mut f: impl FnMut(usize, usize) -> bool) {
             full
         };
         for &g in &masks[..batch] {
-            if !runs_in_chunk(g, base, &mut open, &mut f) {
+            if !full_lane(g) {
+                // No run of 32 lies inside the chunk (one would cover a whole aligned
+                // 16-bit lane): only the run reaching its start can end long, and the
+                // one reaching its end stays open. No branch but the rare report.
+                let t = g.trailing_ones() as usize;
+                let s = open.unwrap_or(base);
+                if base + t - s >= MIN_BASE64_LEN && !f(s, base + t) {
+                    return;
+                }
+                let l = g.leading_ones() as usize;
+                open = (l > 0).then_some(base + 64 - l);
+            } else if !runs_in_chunk(g, base, &mut open, &mut f) {
                 return;
             }
             base += 64;
@@ -158,6 +169,13 @@ pub fn base64_runs(d: &[u8], mut f: impl FnMut(usize, usize) -> bool) {
             f(s, n);
         }
     }
+}
+
+/// True when some aligned 16-bit lane of `g` is all ones (SWAR zero-lane test on `!g`).
+#[inline(always)]
+fn full_lane(g: u64) -> bool {
+    let x = !g;
+    x.wrapping_sub(0x0001_0001_0001_0001) & !x & 0x8000_8000_8000_8000 != 0
 }
 
 /// Reports the runs of the chunk at `base` with mask `g` that end in it, and carries
