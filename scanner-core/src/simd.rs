@@ -20,9 +20,9 @@
 //!   the CPU at run time, and the `target_feature` function is only called with one.
 //! - Every 32-byte load lies inside `data`: the loop runs while `i + 34 <= data.len()`
 //!   and loads at `i` and `i + 2`.
-//! - Every gather reads four bytes at `table + index` with `index < 1 << bits`: the
-//!   index is the top `bits` bits of a 32-bit product, and [`scan`] asserts that the
-//!   table holds `(1 << bits) + 3` bytes.
+//! - Every gather reads four bytes at `table + 2 * index` with `index < 1 << bits`:
+//!   the index is the top `bits` bits of a 32-bit product, and [`scan`] asserts that
+//!   the table holds `(2 << bits) + 2` bytes.
 //! - The alphabet masks load 64 bytes per chunk from `data[64k..64k + 64]` for
 //!   `k < out.len()`, and [`alphabet_masks`] asserts `64 * out.len() <= data.len()`.
 
@@ -79,7 +79,7 @@ pub(crate) fn scan(
     end: usize,
     out: &mut Vec<u64>,
 ) -> usize {
-    assert!(table.len() >= (1usize << (32 - h.index_shift)) + 3);
+    assert!(table.len() >= (2usize << (32 - h.index_shift)) + 2);
     assert!(h.index_shift >= 1 && h.index_shift < 32 && h.fp_shift < 32 && h.mix < 32);
     let _ = cpu;
     #[cfg(target_arch = "x86_64")]
@@ -108,6 +108,7 @@ unsafe fn scan_avx2(
     let low = _mm256_set1_epi32(0x7F);
     let top = _mm256_set1_epi32(0x80);
     let shared = _mm256_set1_epi32(h.shared as i32);
+    let byte = _mm256_set1_epi32(0xFF);
     let index_shift = _mm_cvtsi32_si128(h.index_shift as i32);
     let fp_shift = _mm_cvtsi32_si128(h.fp_shift as i32);
     let mix = _mm_cvtsi32_si128(h.mix as i32);
@@ -121,12 +122,18 @@ unsafe fn scan_avx2(
         let prod = _mm256_mullo_epi32(y, mul);
         let idx = _mm256_srl_epi32(prod, index_shift);
         let fp = _mm256_or_si256(_mm256_and_si256(_mm256_srl_epi32(prod, fp_shift), low), top);
-        // SAFETY: idx < 1 << bits and the table has three bytes to spare (asserted).
-        let e = _mm256_and_si256(
-            unsafe { _mm256_i32gather_epi32::<1>(base, idx) },
-            _mm256_set1_epi32(0xFF),
+        // SAFETY: idx < 1 << bits, the gather reads bytes 2 * idx .. 2 * idx + 4, and
+        // the table holds 2 << bits bytes and two to spare (asserted).
+        let e = unsafe { _mm256_i32gather_epi32::<2>(base, idx) };
+        let first = _mm256_and_si256(e, byte);
+        let second = _mm256_and_si256(_mm256_srli_epi32::<8>(e), byte);
+        let c = _mm256_or_si256(
+            _mm256_or_si256(
+                _mm256_cmpeq_epi32(first, fp),
+                _mm256_cmpeq_epi32(second, fp),
+            ),
+            _mm256_cmpeq_epi32(first, shared),
         );
-        let c = _mm256_or_si256(_mm256_cmpeq_epi32(e, fp), _mm256_cmpeq_epi32(e, shared));
         _mm256_movemask_ps(_mm256_castsi256_ps(c)) as u32
     };
     while i + 34 <= data.len() && i + 32 <= end {

@@ -5,11 +5,12 @@
 //! With hundreds of case-insensitive keywords, `aho-corasick` has no usable prefilter
 //! and its automaton costs a dependent table walk per byte. The gate instead hashes the
 //! four bytes at every even position, folded to lower case (`| 0x20` on each byte, a
-//! superset of ASCII case folding), and compares one byte of a 256 KiB table with the
-//! slice's fingerprint. The positions are independent, so the loop runs several times
-//! faster than the automaton's DFA on the same input, with the same hits (measured with
-//! `examples/gate_speed.rs` against `examples/ac_kinds.rs`, interleaved, on minified
-//! JavaScript and Rust sources: 1.7-2x per position tested, and half the positions).
+//! superset of ASCII case folding), and compares the two fingerprint bytes of a slot
+//! of a 512 KiB table with the slice's fingerprint. The positions are independent, so
+//! the loop runs several times faster than the automaton's DFA on the same input, with
+//! the same hits (measured with `examples/gate_speed.rs` against
+//! `examples/ac_kinds.rs`, interleaved, on minified JavaScript and Rust sources: 1.7-2x
+//! per position tested, and half the positions, before the AVX2 form below).
 //!
 //! Where the CPU has AVX2, eight positions are hashed and looked up per instruction
 //! (`crate::simd`, one gather per eight positions), the same positions passing. The
@@ -46,19 +47,22 @@ const MUL: u32 = 0x9E37_79B1;
 /// `x ^ x >> MIX` before the multiply: the fingerprint bits of the product depend on
 /// the low bits of its input only, and the mix brings the slice's last bytes there.
 const MIX: u32 = 15;
-/// A slot no slice hashes to.
+/// A fingerprint byte of a slot that no slice (or only one) hashes to.
 const EMPTY: u8 = 0;
-/// A slot that two slices with different fingerprints share: always a candidate.
+/// A first fingerprint byte meaning: three or more slices with different fingerprints
+/// share the slot, always a candidate.
 const SHARED: u8 = 1;
 /// Folds ASCII upper case onto lower case in each byte (and merges a few punctuation
 /// pairs, which only costs an occasional extra comparison).
 const FOLD: u32 = 0x2020_2020;
-/// Table entries, one byte each: empty, shared, or the fingerprint of the one slice
-/// hashed there (a byte load needs no shift; 256 KiB stays in L2 and holds the ~35,000
-/// slices of the built-in keywords, the any-byte ones included, sparsely). The
-/// fingerprint cuts hash collisions with frequent text (`[\n  `, `var `, …) by a
-/// factor of 128: measured with one slice per keyword, 0.3-0.6% of positions reached
-/// the exact comparison, against 1.4-1.8% with a presence bit alone.
+/// Table slots, two bytes each: the fingerprints of up to two slices hashed there, or
+/// [`SHARED`] (512 KiB stays in L2 and holds the ~30,000 slices of the built-in
+/// keywords, the any-byte ones included, sparsely). The fingerprint cuts hash
+/// collisions with frequent text (`[\n  `, `var `, …) by a factor of 128: measured
+/// with one slice per keyword, 0.3-0.6% of positions reached the exact comparison,
+/// against 1.4-1.8% with a presence bit alone. With one fingerprint per slot, the
+/// 0.6% of slots that two slices shared let every position hashed there through; with
+/// two, a slot is shared only by three, about 0.02% of them.
 const TABLE_BITS: u32 = 18;
 const ENTRIES: usize = 1 << TABLE_BITS;
 /// The fingerprint's seven bits sit just below the index bits.
@@ -240,8 +244,8 @@ type Choice = ((u32, u32), u64, i32);
 
 #[derive(Debug)]
 pub(crate) struct Gate {
-    /// [`ENTRIES`] slots and three bytes of padding (the AVX2 gather reads four bytes
-    /// at a slot).
+    /// [`ENTRIES`] slots of two bytes and two bytes of padding (the AVX2 gather reads
+    /// four bytes at a slot).
     table: Box<[u8]>,
     /// Confirmation key (kind | masked folded slice) → range of `entries`.
     slices: Map<u64, (u32, u32)>,
@@ -317,14 +321,20 @@ impl Gate {
                 keys.push((key, n, o));
             }
         }
-        let mut table = vec![EMPTY; ENTRIES + 3].into_boxed_slice();
+        let mut table = vec![EMPTY; 2 * ENTRIES + 2].into_boxed_slice();
         let mut set = |x: u32| {
             let (i, fp) = slot(x);
-            table[i] = match table[i] {
-                EMPTY => fp,
-                e if e == fp => fp,
-                _ => SHARED,
-            };
+            let (a, b) = (table[2 * i], table[2 * i + 1]);
+            if a == SHARED || a == fp || b == fp {
+                return;
+            }
+            if a == EMPTY {
+                table[2 * i] = fp;
+            } else if b == EMPTY {
+                table[2 * i + 1] = fp;
+            } else {
+                table[2 * i] = SHARED;
+            }
         };
         for &(key, _, _) in &keys {
             let x = key as u32;
@@ -408,8 +418,8 @@ impl Gate {
         let t = &*self.table;
         let test = |x: u32| {
             let (i, fp) = slot(fold4(x));
-            let e = t[i];
-            ((e == fp) | (e == SHARED)) as u64
+            let (a, b) = (t[2 * i], t[2 * i + 1]);
+            ((a == fp) | (b == fp) | (a == SHARED)) as u64
         };
         // Only even positions are tested: every keyword has slices at two consecutive
         // offsets in the table (see `new`), so one of them starts at an even position.
@@ -496,9 +506,9 @@ impl Gate {
     /// Number of table positions set (for tests: the table is far from full).
     #[cfg(test)]
     fn load(&self) -> usize {
-        self.table[..ENTRIES]
-            .iter()
-            .filter(|&&b| b != EMPTY)
+        self.table[..2 * ENTRIES]
+            .chunks_exact(2)
+            .filter(|s| s[0] != EMPTY)
             .count()
     }
 }
