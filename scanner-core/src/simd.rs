@@ -8,8 +8,8 @@
 //! is no faster). With AVX2 the hash, the table gather and the comparison handle eight
 //! positions per instruction. Measured on minified JavaScript in a standalone loop
 //! with a table of the same size and load: 3.7 GB/s against 1.3 GB/s for the scalar
-//! loop; in place, with confirmation, 1.16-1.48 against 0.74-0.77 GB/s
-//! (`examples/gate_speed`, with and without `LAUNCHGUARD_NO_AVX2=1`). An AVX-512 form
+//! loop; the whole keyword search in place, confirmation included, 1.57-1.68 against
+//! 0.74-0.77 GB/s (`examples/gate_speed`, with and without `LAUNCHGUARD_NO_AVX2=1`). An AVX-512 form
 //! measured slower (2.7-3.0 GB/s standalone) on the project machine, so there is none.
 //! The alphabet masks are plain byte comparisons, 32 bytes at a time.
 //!
