@@ -657,7 +657,19 @@ mod tests {
             x ^= x << 17;
             let k = kws[(x % kws.len() as u64) as usize].as_bytes();
             let cut = (x >> 20) as usize % k.len();
-            data.extend_from_slice(if x & 1 == 0 { k } else { &k[cut..] });
+            let piece = if x & 1 == 0 { k } else { &k[cut..] };
+            // Upper case now and then, and a run of arbitrary bytes (high bytes, NUL,
+            // DEL, `@`) every few keywords.
+            data.extend(piece.iter().map(|&b| {
+                if x >> 50 & 3 == 0 {
+                    b.to_ascii_uppercase()
+                } else {
+                    b
+                }
+            }));
+            if x >> 44 & 7 == 0 {
+                data.extend((0..(x >> 30) % 24).map(|j| (x >> (j % 56)) as u8));
+            }
             data.push(b" ._\n\"=:"[(x >> 40) as usize % 6]);
         }
         for len in [0, 1, 5, 33, 34, 35, 100, BLOCK - 1, BLOCK + 33, data.len()] {
