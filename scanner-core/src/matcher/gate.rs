@@ -153,7 +153,14 @@ const COMMON_WORDS: &str = "the and for that with this from have are was not but
     mailbox gmail thumbnail detail details retail tail available fallback facebook \
     certain concern internal external global signal design assign signed variable \
     abstract distribute district registration administration nationality additional \
-    instance distance substance constant important planet plane lane banner channel";
+    instance distance substance constant important planet plane lane banner channel \
+    document. element. event. content. component. parent. current. agent. payment. \
+    moment. comment. client. this.state this.start this.status this.style this.stack \
+    extend extension text. next. context. program diagram telegram histogram provided \
+    provider. improved approved derived private. sequence sentence presence absence \
+    preference reference. difference licence occurrence https:// http:// .com/ .org/ \
+    option. options. locale. prototype. constructor. exports. module. \
+    undefined. function. return. typeof instanceof arguments. prevent. session. keyword";
 
 /// Folded three- and four-byte slices of [`COMMON_WORDS`] (keyed by their length and
 /// bytes) with their number of occurrences.
