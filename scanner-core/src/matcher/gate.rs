@@ -160,7 +160,8 @@ const COMMON_WORDS: &str = "the and for that with this from have are was not but
     provider. improved approved derived private. sequence sentence presence absence \
     preference reference. difference licence occurrence https:// http:// .com/ .org/ \
     option. options. locale. prototype. constructor. exports. module. \
-    undefined. function. return. typeof instanceof arguments. prevent. session. keyword";
+    undefined. function. return. typeof instanceof arguments. prevent. session. keyword \
+    rust-lang rust-version rust_ trust works frameworks networks clippy::";
 
 /// Folded three- and four-byte slices of [`COMMON_WORDS`] (keyed by their length and
 /// bytes) with their number of occurrences.
