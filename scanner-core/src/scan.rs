@@ -511,15 +511,15 @@ impl Scanner {
                             }
                             self.scan_input_blob(&blob, col, live, &mut w);
                         }
-                        Ok(FileRead::TooLarge(Some(sz))) => col.skip(Skip {
+                        Ok(FileRead::TooLarge(size)) => col.skip(Skip {
                             path: display,
                             reason: SkipReason::TooLarge,
-                            message: too_large(sz, max),
-                        }),
-                        Ok(FileRead::TooLarge(None)) => col.skip(Skip {
-                            path: display,
-                            reason: SkipReason::TooLarge,
-                            message: format!("grew over the {max}-byte file size cap while read"),
+                            message: match size {
+                                Some(sz) => too_large(sz, max),
+                                None => {
+                                    format!("grew over the {max}-byte file size cap while read")
+                                }
+                            },
                         }),
                         Ok(FileRead::NotRegular) => col.skip(not_regular(display, "special file")),
                         Err(e) => col.skip(Skip {

@@ -147,18 +147,7 @@ pub fn base64_runs(d: &[u8], mut f: impl FnMut(usize, usize) -> bool) {
             full
         };
         for &g in &masks[..batch] {
-            if !full_lane(g) {
-                // No run of 32 lies inside the chunk (one would cover a whole aligned
-                // 16-bit lane): only the run reaching its start can end long, and the
-                // one reaching its end stays open. No branch but the rare report.
-                let t = g.trailing_ones() as usize;
-                let s = open.unwrap_or(base);
-                if base + t - s >= MIN_BASE64_LEN && !f(s, base + t) {
-                    return;
-                }
-                let l = g.leading_ones() as usize;
-                open = (l > 0).then_some(base + 64 - l);
-            } else if !runs_in_chunk(g, base, &mut open, &mut f) {
+            if !runs_in_chunk(g, base, &mut open, &mut f) {
                 return;
             }
             base += 64;
@@ -191,17 +180,18 @@ fn runs_in_chunk(
         open.get_or_insert(base);
         return true;
     }
-    if long_runs(g) == 0 {
-        // Only the runs reaching the chunk's edges can be long.
+    // No run of 32 inside the chunk: none covers a whole aligned 16-bit lane (the
+    // cheap test, true of most chunks), or the exact test. Then only the run reaching
+    // its start can end long, and the one reaching its end stays open; no branch but
+    // the rare report.
+    if !full_lane(g) || long_runs(g) == 0 {
         let t = g.trailing_ones() as usize;
-        let s = open.take().unwrap_or(base);
+        let s = open.unwrap_or(base);
         if base + t - s >= MIN_BASE64_LEN && !f(s, base + t) {
             return false;
         }
         let l = g.leading_ones() as usize;
-        if l > 0 {
-            *open = Some(base + 64 - l);
-        }
+        *open = (l > 0).then_some(base + 64 - l);
         return true;
     }
     if g & 1 == 0 {

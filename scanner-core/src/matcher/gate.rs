@@ -252,7 +252,7 @@ type Choice = ((u32, u32), u64, i32);
 
 #[derive(Debug)]
 pub(crate) struct Gate {
-    /// [`ENTRIES`] slots of two bytes and two bytes of padding (the AVX2 gather reads
+    /// [`ENTRIES`] slots of two bytes and one slot of padding (the AVX2 gather reads
     /// four bytes at a slot).
     table: Box<[[u8; 2]]>,
     /// Confirmation key (kind | masked folded slice) → range of `entries`.
@@ -292,9 +292,9 @@ impl Gate {
             // A keyword at start `s` meets the slice at offset `o` at position `s + o`,
             // tested when even: one slice at an even offset and one at an odd offset
             // catch every occurrence. Each is the rarest of its parity: a four-byte
-            // slice inside the keyword, or its first (last) three bytes after (before)
-            // a byte of any value, which take 256 table slots and count that byte as
-            // the most common.
+            // slice inside the keyword, or, for keywords of three or four bytes, its
+            // first (last) three bytes after (before) a byte of any value, which take
+            // 256 table slots and count that byte as the most common.
             // Per parity: (commonness, key, offset).
             let mut best: [Option<Choice>; 2] = [None, None];
             let mut offer = |o: i64, key: u64, cost: (u32, u32)| {
@@ -304,15 +304,13 @@ impl Gate {
                 }
             };
             let len = k.len();
-            for o in 0..=len.saturating_sub(4) {
-                if len >= 4 {
-                    let w = fold4(u32::from_le_bytes([k[o], k[o + 1], k[o + 2], k[o + 3]]));
-                    offer(
-                        o as i64,
-                        WHOLE | w as u64,
-                        commonness(&common, &k[o..o + 4]),
-                    );
-                }
+            for o in 0..(len + 1).saturating_sub(4) {
+                let w = fold4(u32::from_le_bytes([k[o], k[o + 1], k[o + 2], k[o + 3]]));
+                offer(
+                    o as i64,
+                    WHOLE | w as u64,
+                    commonness(&common, &k[o..o + 4]),
+                );
             }
             let any_cost = |three: &[u8]| {
                 let (n, b) = commonness(&common, three);
@@ -405,9 +403,9 @@ impl Gate {
             self.scan_block(data, at, end, groups);
             for &g in groups.iter() {
                 let base = (g >> 32) as usize;
-                for (at, mut mask) in [(base, g & 0xFF), (base + 2, g >> 8 & 0xFF)] {
+                for (first, mut mask) in [(base, g & 0xFF), (base + 2, g >> 8 & 0xFF)] {
                     while mask != 0 {
-                        let i = at + 4 * mask.trailing_zeros() as usize;
+                        let i = first + 4 * mask.trailing_zeros() as usize;
                         mask &= mask - 1;
                         self.confirm(data, i, &mut f);
                     }
@@ -429,9 +427,9 @@ impl Gate {
             let [a, b] = t[i];
             ((a == fp) | (b == fp) | (a == SHARED)) as u64
         };
-        // Only even positions are tested: every keyword has slices at two consecutive
-        // offsets in the table (see `new`), so one of them starts at an even position.
-        // `start` is a multiple of `BLOCK`, hence even.
+        // Only even positions are tested: every keyword has a slice at an even and one
+        // at an odd offset in the table (see `new`), so one of them starts at an even
+        // position. `start` is a multiple of `BLOCK`, hence even.
         let mut i = start;
         if let Some(cpu) = self.avx2 {
             i = simd::scan(cpu, &HASH, t.as_flattened(), data, i, end, out);

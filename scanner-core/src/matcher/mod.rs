@@ -229,31 +229,17 @@ impl CompiledRule {
         by_name.is_match(name) || by_path.is_match(p)
     }
 
-    /// How far from a keyword hit this rule's matches can reach. For `exact_keywords`
-    /// rules every match holds its keyword as written, so no match reaches further
-    /// than the pattern's longest match: the window shrinks to that when it is
-    /// bounded (`AKIA` + 16 characters needs 22 bytes on each side, not 256).
-    fn hit_window(&self) -> usize {
+    /// For `exact_keywords` rules every match holds its keyword as written, so no
+    /// match reaches further from a hit than the pattern's longest match: that length,
+    /// when the pattern is bounded and it is within the rule's window (`AKIA` + 16
+    /// characters needs 22 bytes on each side, not 256). Such a window already holds
+    /// every match that holds its hit, so its start need not move back to a token edge.
+    fn exact_window(&self) -> Option<usize> {
         if !self.spec.exact_keywords {
-            return self.window;
+            return None;
         }
-        match self.regex.as_ref().and_then(|l| l.get()) {
-            Some(Compiled {
-                max_len: Some(l), ..
-            }) => self.window.min(*l),
-            _ => self.window,
-        }
-    }
-
-    /// True when the window of a hit already holds every match that holds it (see
-    /// [`CompiledRule::hit_window`]), so its start need not move back to a token edge.
-    fn window_is_exact(&self) -> bool {
-        self.spec.exact_keywords
-            && self
-                .regex
-                .as_ref()
-                .and_then(|l| l.get())
-                .is_some_and(|c| c.max_len.is_some_and(|l| l <= self.window))
+        let max_len = self.regex.as_ref().and_then(|l| l.get())?.max_len?;
+        (max_len <= self.window).then_some(max_len)
     }
 
     /// True when the rule is restricted to some paths.
@@ -663,7 +649,7 @@ impl Matcher {
                         continue;
                     }
                 }
-                let w = rules[r].hit_window();
+                let w = rules[r].exact_window().unwrap_or(rules[r].window);
                 let s = start.saturating_sub(w);
                 let e = (end + w).min(len);
                 match &mut open[r] {
@@ -706,8 +692,11 @@ impl Matcher {
             else {
                 continue;
             };
-            let exact = rule.window_is_exact();
-            let s = if exact { s } else { extend_back(data, s) };
+            let s = if rule.exact_window().is_some() {
+                s
+            } else {
+                extend_back(data, s)
+            };
             let e = extend_forward(data, e);
             let mut locs = re.capture_locations();
             // Matches in `s..e`, searched with the bytes before `s` as context, so that
@@ -846,9 +835,7 @@ mod tests {
         set.push(spec, "t");
         let m = Matcher::new(&set).unwrap();
         // Longest match: a guard byte, 12 token bytes, a guard byte.
-        let r = &m.rules()[0];
-        assert_eq!(r.hit_window(), 14);
-        assert!(r.window_is_exact());
+        assert_eq!(m.rules()[0].exact_window(), Some(14));
         // The hit on `tkn_` at 15 opens its window at 1, on `TKN_`, which follows an
         // `x`: searched without the byte before it, `^` would match there.
         let data = b"xTKN_AAAAbbbb  tkn_CCCCdddd ";
