@@ -53,11 +53,14 @@ pub struct CompiledRule {
 #[derive(Debug)]
 struct LazyRegex {
     pattern: String,
+    /// Whether its longest match is wanted (the pattern of an `exact_keywords` rule):
+    /// it costs a second parse, so other regexes skip it.
+    measure: bool,
     cell: OnceLock<Option<Compiled>>,
 }
 
 /// A compiled pattern: the regex, the index of its secret group, and the longest
-/// match it can produce (`None`: unbounded).
+/// match it can produce (`None`: unbounded, or not measured).
 #[derive(Debug)]
 struct Compiled {
     re: Regex,
@@ -82,12 +85,17 @@ impl LazyRegex {
                     .capture_names()
                     .position(|n| n == Some("secret"))
                     .or(if re.captures_len() > 1 { Some(1) } else { None });
-                let max_len = regex_syntax::ParserBuilder::new()
-                    .unicode(false)
-                    .utf8(false)
-                    .build()
-                    .parse(&self.pattern)
-                    .ok()
+                let max_len = self
+                    .measure
+                    .then(|| {
+                        regex_syntax::ParserBuilder::new()
+                            .unicode(false)
+                            .utf8(false)
+                            .build()
+                            .parse(&self.pattern)
+                            .ok()
+                    })
+                    .flatten()
                     .and_then(|hir| hir.properties().maximum_len());
                 Some(Compiled {
                     re,
@@ -149,6 +157,7 @@ impl CompiledRule {
             }
             Ok(Some(LazyRegex {
                 pattern: p.clone(),
+                measure: field == "pattern" && spec.exact_keywords,
                 cell: OnceLock::new(),
             }))
         };
