@@ -1,6 +1,7 @@
 //! Blobs and origins: bytes plus the chain of where those bytes came from
 //! (`release/app.apk!/classes.dex`, or commit `3f2a…` path `src/api.ts`).
 
+pub use bytes::Bytes;
 use std::fmt;
 use std::sync::Arc;
 
@@ -174,13 +175,14 @@ impl fmt::Display for Origin {
 pub struct Blob {
     /// Where the bytes came from.
     pub origin: Origin,
-    /// The bytes.
-    pub data: Arc<[u8]>,
+    /// The bytes (cheap to clone and to slice; a scanned file's buffer is reused for
+    /// the next file once its last reference is dropped, see `buffers.rs`).
+    pub data: Bytes,
 }
 
 impl Blob {
     /// A blob from owned bytes.
-    pub fn new(origin: Origin, data: impl Into<Arc<[u8]>>) -> Self {
+    pub fn new(origin: Origin, data: impl Into<Bytes>) -> Self {
         Blob {
             origin,
             data: data.into(),

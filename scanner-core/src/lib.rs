@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 
 pub mod blob;
+mod buffers;
 pub mod config;
 pub mod error;
 pub mod expand;

@@ -1,7 +1,7 @@
 //! The engine: builder → frozen config → reusable [`Scanner`]. It pulls blobs from
 //! inputs, expands them, runs the matcher, and folds matches into findings.
 
-use crate::blob::{Blob, Origin, OriginPart};
+use crate::blob::{Blob, Bytes, Origin, OriginPart};
 use crate::error::Result;
 use crate::expand::{self, ExpandCtx};
 use crate::findings::{
@@ -931,7 +931,7 @@ struct Budget {
 /// What reading one working-tree file gave.
 enum FileRead {
     /// The whole content.
-    Data(Arc<[u8]>),
+    Data(Bytes),
     /// Over the size cap: its size when opened, or `None` when it grew while read.
     TooLarge(Option<u64>),
     /// Not a regular file after all (replaced by a device after the walk saw it; the
@@ -955,10 +955,9 @@ fn not_regular(path: String, kind: &str) -> Skip {
     }
 }
 
-/// Reads a regular file of at most `max` bytes straight into one buffer of its size,
-/// so a large file costs its size in memory once (not a growing `Vec` and then a copy
-/// into the blob's shared buffer). A file that shrinks while read yields what it had;
-/// one that grows is read on, up to the cap.
+/// Reads a regular file of at most `max` bytes into this thread's reused buffer (see
+/// `buffers.rs`): no zero-fill first, no growing `Vec`, no copy. A file that shrinks
+/// while read yields what it had; one that grows is read on, up to the cap.
 fn read_file(path: &Path, max: u64) -> std::io::Result<FileRead> {
     let mut f = std::fs::File::open(path)?;
     let meta = f.metadata()?;
@@ -970,33 +969,12 @@ fn read_file(path: &Path, max: u64) -> std::io::Result<FileRead> {
         return Ok(FileRead::TooLarge(Some(len)));
     }
     let n = usize::try_from(len).map_err(std::io::Error::other)?;
-    let mut arc: Arc<[u8]> = std::iter::repeat_n(0u8, n).collect();
-    let Some(buf) = Arc::get_mut(&mut arc) else {
-        return Err(std::io::Error::other("internal: read buffer shared"));
-    };
-    let mut filled = 0;
-    while filled < n {
-        match f.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(k) => filled += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    if filled < n {
-        return Ok(FileRead::Data(Arc::from(&buf[..filled])));
-    }
-    let mut more = Vec::new();
-    (&mut f).take(max - len + 1).read_to_end(&mut more)?;
-    if more.is_empty() {
-        return Ok(FileRead::Data(arc));
-    }
-    if len + more.len() as u64 > max {
+    let mut buf = crate::buffers::take(n);
+    (&mut f).take(max.saturating_add(1)).read_to_end(&mut buf)?;
+    if buf.len() as u64 > max {
         return Ok(FileRead::TooLarge(None));
     }
-    let mut all = buf.to_vec();
-    all.append(&mut more);
-    Ok(FileRead::Data(all.into()))
+    Ok(FileRead::Data(crate::buffers::into_bytes(buf)))
 }
 
 /// Incremental line/column computation over sorted offsets. Both the line and the

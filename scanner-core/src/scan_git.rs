@@ -176,7 +176,7 @@ impl Scanner {
         let where_ = || blobs.origin(item).to_string();
         match st.reader.read(&item.id, max) {
             BlobRead::Data(bytes) => {
-                let blob = Blob::new(blobs.origin(item), Arc::<[u8]>::from(bytes));
+                let blob = Blob::new(blobs.origin(item), crate::buffers::copy(bytes));
                 let memoize = memo.is_some()
                     && head.is_some_and(|h| h.contains(&item.id))
                     && expand::expander_for(&blob).is_none();

@@ -302,45 +302,37 @@ pub(crate) fn looks_textual(data: &[u8]) -> bool {
 }
 
 /// Reads a member whose size `n` is known (checked against the caps by the caller)
-/// straight into its final shared buffer, so a large member costs its size in memory
-/// once rather than twice (a growing `Vec` copied into an `Arc`). A stream shorter
-/// than `n` yields what it had and an error; a longer one yields `n` bytes and says so.
-pub(crate) fn read_sized(
-    mut r: impl std::io::Read,
-    n: usize,
-) -> (std::sync::Arc<[u8]>, Result<(), String>) {
-    let mut arc: std::sync::Arc<[u8]> = std::iter::repeat_n(0u8, n).collect();
-    let Some(buf) = std::sync::Arc::get_mut(&mut arc) else {
-        return (arc, Err("internal: buffer shared".into()));
+/// straight into a buffer of that size, which the blob then owns: a large member costs
+/// its size in memory once, not a growing `Vec` and a copy, and no zero-fill. A stream
+/// shorter than `n` yields what it had and an error; a longer one yields `n` bytes and
+/// says so.
+pub(crate) fn read_sized(mut r: impl std::io::Read, n: usize) -> (Vec<u8>, Result<(), String>) {
+    use std::io::Read as _;
+    let mut buf = Vec::with_capacity(n);
+    let short = |mut buf: Vec<u8>, why: String| {
+        buf.shrink_to_fit();
+        (buf, Err(why))
     };
-    let mut filled = 0;
-    let mut err = None;
-    while filled < n {
-        match r.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(k) => filled += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                err = Some(e.to_string());
-                break;
-            }
-        }
+    if let Err(e) = (&mut r).take(n as u64).read_to_end(&mut buf) {
+        return short(buf, e.to_string());
     }
-    if filled < n {
-        let why = err.unwrap_or_else(|| format!("ends after {filled} of {n} bytes"));
-        let part: std::sync::Arc<[u8]> = std::sync::Arc::from(&buf[..filled]);
-        return (part, Err(why));
+    if buf.len() < n {
+        let why = format!("ends after {} of {n} bytes", buf.len());
+        return short(buf, why);
     }
     let mut probe = [0u8; 1];
-    match r.read(&mut probe) {
-        Ok(0) => (arc, Ok(())),
-        Ok(_) => (
-            arc,
-            Err(format!(
-                "holds more than the {n} bytes its header claims; the rest not scanned"
-            )),
-        ),
-        Err(e) => (arc, Err(e.to_string())),
+    loop {
+        return match r.read(&mut probe) {
+            Ok(0) => (buf, Ok(())),
+            Ok(_) => (
+                buf,
+                Err(format!(
+                    "holds more than the {n} bytes its header claims; the rest not scanned"
+                )),
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => (buf, Err(e.to_string())),
+        };
     }
 }
 
