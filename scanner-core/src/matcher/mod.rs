@@ -12,11 +12,13 @@
 
 pub mod checks;
 mod gate;
+mod hitcheck;
 
 use crate::error::{Error, Result};
 use crate::rules::{Checksum, RuleKind, RuleSet, RuleSpec};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use gate::Gate;
+use hitcheck::HitCheck;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
@@ -47,6 +49,8 @@ pub struct CompiledRule {
     glob_sets: OnceLock<(GlobSet, GlobSet)>,
     exclude: Option<AhoCorasick>,
     window: usize,
+    /// The cheap test of keyword hits (`hitcheck.rs`), derived on first use.
+    hit_check: OnceLock<Option<HitCheck>>,
 }
 
 /// A regex compiled on first use; its syntax is validated up front.
@@ -210,7 +214,21 @@ impl CompiledRule {
                 )
             },
             window: spec.window.unwrap_or(DEFAULT_WINDOW),
+            hit_check: OnceLock::new(),
         })
+    }
+
+    /// Whether a hit of one of its keywords at `start` may begin a match (see
+    /// `hitcheck.rs`; only `exact_keywords` rules have a test, the others always pass).
+    fn hit_passes(&self, data: &[u8], start: usize) -> bool {
+        if !self.spec.exact_keywords {
+            return true;
+        }
+        let check = self.hit_check.get_or_init(|| {
+            let p = self.spec.pattern.as_deref()?;
+            HitCheck::new(p, &self.spec.keywords)
+        });
+        check.as_ref().is_none_or(|c| c.passes(data, start))
     }
 
     /// True when this rule applies to a blob at `path` (rules without globs apply everywhere).
@@ -636,10 +654,11 @@ impl Matcher {
             for &r in &keyword_rules[kw] {
                 let spec = &rules[r].spec;
                 if spec.exact_keywords
-                    && !spec
+                    && (!spec
                         .keywords
                         .iter()
                         .any(|k| k.as_bytes() == &data[start..end])
+                        || !rules[r].hit_passes(data, start))
                 {
                     continue;
                 }
