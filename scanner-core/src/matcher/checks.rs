@@ -302,6 +302,33 @@ pub const PROVIDER_PREFIXES: &[&str] = &[
     "r8_",
 ];
 
+/// Whether an assigned name `key` passes a rule's `exclude_key_words`: the name is a
+/// keyword alone, or ends in a keyword (after an optional `_`, `.` or `-`) whose
+/// preceding word (the letters and digits after the last `_`, `.` or `-`) does not
+/// end in an excluded word. All ASCII case-insensitive; a name that ends in several
+/// keywords passes when any split does.
+pub fn key_words_ok(key: &[u8], keywords: &[String], excluded: &[String]) -> bool {
+    let sep = |b: u8| matches!(b, b'_' | b'.' | b'-');
+    let ends =
+        |s: &[u8], w: &[u8]| s.len() >= w.len() && s[s.len() - w.len()..].eq_ignore_ascii_case(w);
+    keywords.iter().map(String::as_bytes).any(|k| {
+        if !ends(key, k) {
+            return false;
+        }
+        let mut rest = &key[..key.len() - k.len()];
+        if let [head @ .., last] = rest {
+            if sep(*last) {
+                rest = head;
+            }
+        }
+        let word = match rest.iter().rposition(|&b| sep(b)) {
+            Some(i) => &rest[i + 1..],
+            None => rest,
+        };
+        rest.is_empty() || !excluded.iter().any(|x| ends(word, x.as_bytes()))
+    })
+}
+
 /// Value filters for generic `password=` / `secret=` assignment rules: false when the
 /// value is evidently not a literal credential.
 pub fn generic_value_ok(value: &[u8]) -> bool {
@@ -468,6 +495,25 @@ mod tests {
     #[test]
     fn generic_values() {
         assert!(!generic_value_ok(b"password"));
+        let kws: Vec<String> = ["password", "pwd", "pass"].map(String::from).to_vec();
+        let ex: Vec<String> = ["store", "key", "smtp", "p12"].map(String::from).to_vec();
+        for (key, ok) in [
+            ("password", true),
+            ("PASS", true),
+            ("db_password", true),
+            ("DB.Admin-Pwd", true),
+            ("storePassword", false),
+            ("key_store_pass", false),
+            ("x_store.password", false),
+            ("monkeyPassword", false),
+            ("smtp-pass", false),
+            ("cert_p12_password", false),
+            ("p12x_password", true),
+            ("restore_tokens", false),
+            ("store_", false),
+        ] {
+            assert_eq!(key_words_ok(key.as_bytes(), &kws, &ex), ok, "{key}");
+        }
         assert!(!generic_value_ok(b"0x0002000"));
         assert!(!generic_value_ok(b"process.env.DB_PASSWORD"));
         assert!(!generic_value_ok(b"_step$value.pass"));

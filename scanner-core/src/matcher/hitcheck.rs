@@ -113,9 +113,9 @@ impl HitCheck {
             HirKind::Concat(items) => items,
             _ => std::slice::from_ref(&hir),
         };
-        let named = items.iter().position(|h| {
-            matches!(h.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("secret"))
-        });
+        let named = items.iter().position(
+            |h| matches!(h.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("secret")),
+        );
         let at = named.or_else(|| {
             items
                 .iter()

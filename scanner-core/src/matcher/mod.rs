@@ -18,8 +18,8 @@ use crate::error::{Error, Result};
 use crate::rules::{Checksum, RuleKind, RuleSet, RuleSpec};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use gate::Gate;
-use hitcheck::HitCheck;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use hitcheck::HitCheck;
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -69,6 +69,8 @@ struct LazyRegex {
 struct Compiled {
     re: Regex,
     secret_group: Option<usize>,
+    /// The group holding the assigned name (`exclude_key_words`).
+    key_group: Option<usize>,
     max_len: Option<usize>,
 }
 
@@ -89,6 +91,7 @@ impl LazyRegex {
                     .capture_names()
                     .position(|n| n == Some("secret"))
                     .or(if re.captures_len() > 1 { Some(1) } else { None });
+                let key_group = re.capture_names().position(|n| n == Some("key"));
                 let max_len = self
                     .measure
                     .then(|| {
@@ -104,6 +107,7 @@ impl LazyRegex {
                 Some(Compiled {
                     re,
                     secret_group,
+                    key_group,
                     max_len,
                 })
             })
@@ -173,6 +177,16 @@ impl CompiledRule {
         if regex.is_some() && spec.keywords.is_empty() {
             return Err(err(
                 "a rule with a pattern needs at least one keyword".to_string()
+            ));
+        }
+        if !spec.exclude_key_words.is_empty()
+            && !spec
+                .pattern
+                .as_deref()
+                .is_some_and(|p| p.contains("(?P<key>") || p.contains("(?<key>"))
+        {
+            return Err(err(
+                "exclude_key_words needs a (?P<key>...) group in the pattern".to_string(),
             ));
         }
         if regex.is_none() && spec.paths.is_empty() {
@@ -715,7 +729,10 @@ impl Matcher {
         for &(r, s, e) in &scratch.windows {
             let rule = &self.rules[r];
             let Some(Compiled {
-                re, secret_group, ..
+                re,
+                secret_group,
+                key_group,
+                ..
             }) = rule.regex.as_ref().and_then(|l| l.get())
             else {
                 continue;
@@ -736,6 +753,20 @@ impl Matcher {
                     let Some(m) = re.captures_read_at(&mut locs, hay, at) else {
                         break;
                     };
+                    let spec = &rule.spec;
+                    if !spec.exclude_key_words.is_empty() {
+                        if let Some((ks, ke)) = key_group.and_then(|g| locs.get(g)) {
+                            if !checks::key_words_ok(
+                                &data[ks..ke],
+                                &spec.keywords,
+                                &spec.exclude_key_words,
+                            ) {
+                                // Not this name; a match may still start further on.
+                                at = m.start() + 1;
+                                continue;
+                            }
+                        }
+                    }
                     let (ss, se) = secret_group
                         .and_then(|g| locs.get(g))
                         .unwrap_or((m.start(), m.end()));

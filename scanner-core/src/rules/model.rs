@@ -246,6 +246,15 @@ pub struct RuleSpec {
     /// Apply the strict value filters of generic assignment rules.
     #[serde(default)]
     pub generic: bool,
+    /// Name words a match's assigned name must not end in: the pattern's `key` group
+    /// holds the name, which ends in one of the rule's keywords (optionally after
+    /// `_`, `.` or `-`); the word before that keyword must not end in one of these
+    /// (case-insensitive). `storePassword` and `smtp_pass` belong to their own rules,
+    /// not to the generic password rule. Checked in code rather than in the regex:
+    /// the regex form of "a word not ending in any of these" made that rule's lazy DFA
+    /// several times more costly to build than all other rules together.
+    #[serde(default)]
+    pub exclude_key_words: Vec<String>,
     /// Maximum distance in bytes between a keyword hit and the edges of a match.
     #[serde(default)]
     pub window: Option<usize>,
