@@ -11,7 +11,7 @@
 //! loop; the whole keyword search in place, confirmation included, 1.57-1.68 against
 //! 0.74-0.77 GB/s (`examples/gate_speed`, with and without `LAUNCHGUARD_NO_AVX2=1`). An AVX-512 form
 //! measured slower (2.7-3.0 GB/s standalone) on the project machine, so there is none.
-//! The alphabet masks are plain byte comparisons, 32 bytes at a time.
+//! The alphabet masks are two nibble-table lookups (`pshufb`) per 32 bytes.
 //!
 //! # Safety
 //!
@@ -170,23 +170,44 @@ pub(crate) fn alphabet_masks(cpu: Avx2, data: &[u8], out: &mut [u64]) {
 #[target_feature(enable = "avx2")]
 unsafe fn alphabet_masks_avx2(data: &[u8], out: &mut [u64]) {
     use std::arch::x86_64::*;
-    let zero = _mm256_set1_epi8(b'0' as i8);
-    let nine = _mm256_set1_epi8(9);
-    let lower_a = _mm256_set1_epi8(b'a' as i8);
-    let z25 = _mm256_set1_epi8(25);
-    let case = _mm256_set1_epi8(0x20);
-    let specials = [b'+', b'/', b'-', b'_'].map(|b| _mm256_set1_epi8(b as i8));
+    // Nibble classification: a byte is in the alphabet when the class bits of its high
+    // nibble and of its low nibble meet. Classes: 1 `+ - /` (high 2), 2 digits (high
+    // 3), 4 `A-O a-o` (high 4 and 6), 8 `P-Z _` (high 5), 16 `p-z` (high 7). Bytes of
+    // 0x80 and more get no bits from the low table (`pshufb` zeroes them), nor from the
+    // high one. Nine instructions per 32 bytes rather than seventeen for range tests.
+    #[rustfmt::skip]
+    let lo_table = _mm256_broadcastsi128_si256(_mm_setr_epi8(
+        2 | 8 | 16,      // 0: 0 P p
+        2 | 4 | 8 | 16,  // 1: 1 A Q a q
+        2 | 4 | 8 | 16,  // 2
+        2 | 4 | 8 | 16,  // 3
+        2 | 4 | 8 | 16,  // 4
+        2 | 4 | 8 | 16,  // 5
+        2 | 4 | 8 | 16,  // 6
+        2 | 4 | 8 | 16,  // 7
+        2 | 4 | 8 | 16,  // 8
+        2 | 4 | 8 | 16,  // 9: 9 I Y i y
+        4 | 8 | 16,      // A: J Z j z
+        1 | 4,           // B: + K k
+        4,               // C: L l
+        1 | 4,           // D: - M m
+        4,               // E: N n
+        1 | 4 | 8,       // F: / O _ o
+    ));
+    #[rustfmt::skip]
+    let hi_table = _mm256_broadcastsi128_si256(_mm_setr_epi8(
+        0, 0, 1, 2, 4, 8, 4, 16, 0, 0, 0, 0, 0, 0, 0, 0,
+    ));
+    let nibble = _mm256_set1_epi8(0x0F);
+    let zero = _mm256_setzero_si256();
     let mask32 = |v: __m256i| -> u64 {
-        // Unsigned `x <= k` as `min(x, k) == x`.
-        let d = _mm256_sub_epi8(v, zero);
-        let digit = _mm256_cmpeq_epi8(_mm256_min_epu8(d, nine), d);
-        let l = _mm256_sub_epi8(_mm256_or_si256(v, case), lower_a);
-        let letter = _mm256_cmpeq_epi8(_mm256_min_epu8(l, z25), l);
-        let mut m = _mm256_or_si256(digit, letter);
-        for s in specials {
-            m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, s));
-        }
-        _mm256_movemask_epi8(m) as u32 as u64
+        let lo = _mm256_shuffle_epi8(lo_table, v);
+        let hi = _mm256_shuffle_epi8(
+            hi_table,
+            _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble),
+        );
+        let none = _mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), zero);
+        !(_mm256_movemask_epi8(none) as u32) as u64
     };
     let p = data.as_ptr();
     for (k, o) in out.iter_mut().enumerate() {
