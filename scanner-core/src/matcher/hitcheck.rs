@@ -175,6 +175,88 @@ impl HitCheck {
     }
 }
 
+/// A run of token bytes every match holds, derived from the pattern's secret group:
+/// `[0-9a-f]{40}` needs forty hex digits in a row somewhere in the window. Windows
+/// without one are not searched, and a rule none of whose windows has one is never
+/// compiled. Context rules (`circle…token = <40 hex>`) hit on common words in code,
+/// and their regexes are the costliest to compile; the run is rare there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RunCheck {
+    class: ByteSet,
+    min: usize,
+}
+
+/// Shortest run worth a check: shorter ones are common in code.
+const MIN_RUN_CHECK: usize = 16;
+
+impl RunCheck {
+    /// The check for `pattern`, when its secret group sits in the top-level sequence
+    /// (so every match holds it) and requires a run of at least [`MIN_RUN_CHECK`]
+    /// bytes of one class.
+    pub(crate) fn new(pattern: &str) -> Option<RunCheck> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(pattern)
+            .ok()?;
+        let items: &[Hir] = match hir.kind() {
+            HirKind::Concat(items) => items,
+            _ => std::slice::from_ref(&hir),
+        };
+        let secret = |c: &&Hir| matches!(c.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("secret"));
+        let first = |c: &&Hir| matches!(c.kind(), HirKind::Capture(c) if c.index == 1);
+        let cap = items
+            .iter()
+            .find(secret)
+            .or_else(|| items.iter().find(first))?;
+        let (class, min) = run_needed(cap)?;
+        (min >= MIN_RUN_CHECK).then_some(RunCheck { class, min })
+    }
+
+    /// Whether `d` holds the run: tests the last byte of each place a run could sit,
+    /// so that text without one costs about one test per `min` bytes.
+    pub(crate) fn found(&self, d: &[u8]) -> bool {
+        let m = self.min;
+        let mut i = 0;
+        while i + m <= d.len() {
+            let mut j = i + m;
+            while j > i && self.class.contains(d[j - 1]) {
+                j -= 1;
+            }
+            if j == i {
+                return true;
+            }
+            // `d[j - 1]` is outside the class: no run can cover it.
+            i = j;
+        }
+        false
+    }
+}
+
+/// A run (class, least length) every match of `h` holds, if there is one.
+fn run_needed(h: &Hir) -> Option<(ByteSet, usize)> {
+    match h.kind() {
+        HirKind::Class(c) => Some((ByteSet::from_class(c), 1)),
+        HirKind::Repetition(r) if r.min > 0 => match r.sub.kind() {
+            HirKind::Class(c) => Some((ByteSet::from_class(c), r.min as usize)),
+            _ => run_needed(&r.sub),
+        },
+        HirKind::Capture(c) => run_needed(&c.sub),
+        // Any one part's run will do: the longest.
+        HirKind::Concat(items) => items.iter().filter_map(run_needed).max_by_key(|r| r.1),
+        // Each branch needs one: a run of the shortest length over all their classes.
+        HirKind::Alternation(alts) => {
+            alts.iter()
+                .try_fold((ByteSet::EMPTY, usize::MAX), |acc, a| {
+                    let (c, m) = run_needed(a)?;
+                    Some((acc.0.union(c), acc.1.min(m)))
+                })
+        }
+        _ => None,
+    }
+}
+
 /// The literals `h` is one of, if it is a literal or an alternation of literals.
 fn literals(h: &Hir) -> Option<Vec<Vec<u8>>> {
     match h.kind() {
@@ -267,6 +349,31 @@ mod tests {
         assert!(c.passes(b"a\ntkn_abcd", 2));
         assert!(c.passes(b"a=tkn_abcd", 2));
         assert!(!c.passes(b"a-tkn_abcd", 2));
+    }
+
+    #[test]
+    fn runs_are_derived_and_found() {
+        let c = RunCheck::new(
+            r"(?i)circle[\w.]{0,40}?token\s*[:=]\s*(?P<secret>[0-9a-f]{40})(?:[^0-9a-z]|$)",
+        )
+        .expect("a run of 40");
+        let hex = "0123456789abcdef0123456789abcdef01234567";
+        assert!(c.found(format!("circle_token = '{hex}'").as_bytes()));
+        assert!(c.found(hex.as_bytes()));
+        assert!(!c.found(format!("circle_token = '{}'", &hex[1..]).as_bytes()));
+        assert!(!c.found(format!("{}x{}", &hex[..20], &hex[20..]).as_bytes()));
+        assert!(!c.found(b""));
+        // Alternatives: the shorter run over both classes.
+        let c = RunCheck::new(r"k=(?P<secret>[A-Za-z0-9]{52}|[0-9A-F]{32})").unwrap();
+        assert_eq!(c.min, 32);
+        assert!(c.found("Z".repeat(32).as_bytes()));
+        // Too short a run, an optional secret, no secret: no check.
+        assert!(RunCheck::new(r"(?P<secret>[a-z]{8})").is_none());
+        assert!(RunCheck::new(r"(?:x|(?P<secret>[a-z]{40}))").is_none());
+        assert!(RunCheck::new(r"[a-z]{40}").is_none());
+        // Parts in sequence: the longest run.
+        let c = RunCheck::new(r"(?P<secret>[a-z]{20}-[0-9]{30})").unwrap();
+        assert_eq!(c.min, 30);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::rules::{Checksum, RuleKind, RuleSet, RuleSpec};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use gate::Gate;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use hitcheck::HitCheck;
+use hitcheck::{HitCheck, RunCheck};
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -51,6 +51,8 @@ pub struct CompiledRule {
     window: usize,
     /// The cheap test of keyword hits (`hitcheck.rs`), derived on first use.
     hit_check: OnceLock<Option<HitCheck>>,
+    /// The run of token bytes every match holds (`hitcheck.rs`), derived on first use.
+    run_check: OnceLock<Option<RunCheck>>,
 }
 
 /// A regex compiled on first use; its syntax is validated up front.
@@ -229,7 +231,17 @@ impl CompiledRule {
             },
             window: spec.window.unwrap_or(DEFAULT_WINDOW),
             hit_check: OnceLock::new(),
+            run_check: OnceLock::new(),
         })
+    }
+
+    /// Whether `window` may hold a match, as far as the secret's run of token bytes
+    /// tells (see `hitcheck.rs`); checked before the regex is compiled or run.
+    fn window_may_match(&self, window: &[u8]) -> bool {
+        let check = self
+            .run_check
+            .get_or_init(|| RunCheck::new(self.spec.pattern.as_deref()?));
+        check.as_ref().is_none_or(|c| c.found(window))
     }
 
     /// Whether a hit of one of its keywords at `start` may begin a match (see
@@ -728,6 +740,13 @@ impl Matcher {
         });
         for &(r, s, e) in &scratch.windows {
             let rule = &self.rules[r];
+            // The window as searched below, extended to token edges: every match lies
+            // in it.
+            if rule.regex.is_some()
+                && !rule.window_may_match(&data[extend_back(data, s)..extend_forward(data, e)])
+            {
+                continue;
+            }
             let Some(Compiled {
                 re,
                 secret_group,
