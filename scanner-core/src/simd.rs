@@ -18,8 +18,8 @@
 //! Four things make the code below sound, and each is checked where it is needed:
 //! - AVX2 is present: [`Avx2`] can only be obtained from [`Avx2::detect`], which asks
 //!   the CPU at run time, and the `target_feature` function is only called with one.
-//! - Every 32-byte load lies inside `data`: the loop runs while `i + 34 <= data.len()`
-//!   and loads at `i` and `i + 2`.
+//! - Every 32-byte load lies inside `data`: the gate loads at `j` and `j + 2` for
+//!   `j <= data.len() - 34` only (`last` in [`scan`]'s loop).
 //! - Every gather reads four bytes at `table + 2 * index` with `index < 1 << bits`:
 //!   the index is the top `bits` bits of a 32-bit product, and [`scan`] asserts that
 //!   the table holds `(2 << bits) + 2` bytes.
@@ -136,19 +136,31 @@ unsafe fn scan_avx2(
         );
         _mm256_movemask_ps(_mm256_castsi256_ps(c)) as u32
     };
+    // Groups are written without a branch: every step stores its group, and only a
+    // group with a hit advances the count. About one step in ten has a hit, at
+    // random, so a branch per step was often mispredicted: more instructions, but the
+    // keyword search alone went from 1.69 to 1.89 GB/s (`examples/gate_speed` on
+    // minified JavaScript, four interleaved runs each).
+    let mut groups = [0u64; 256];
     while i + 34 <= data.len() && i + 32 <= end {
-        // SAFETY: i + 2 + 32 <= data.len().
-        let (a, b) = unsafe {
-            (
-                _mm256_loadu_si256(p.add(i) as *const __m256i),
-                _mm256_loadu_si256(p.add(i + 2) as *const __m256i),
-            )
-        };
-        let (ma, mb) = (test(a), test(b));
-        if ma | mb != 0 {
-            out.push((i as u64) << 32 | (mb as u64) << 8 | ma as u64);
+        let last = (data.len() - 34).min(end - 32);
+        let steps = ((last - i) / 32 + 1).min(groups.len());
+        let mut n = 0;
+        for k in 0..steps {
+            let j = i + 32 * k;
+            // SAFETY: j <= last, so j + 2 + 32 <= data.len().
+            let (a, b) = unsafe {
+                (
+                    _mm256_loadu_si256(p.add(j) as *const __m256i),
+                    _mm256_loadu_si256(p.add(j + 2) as *const __m256i),
+                )
+            };
+            let (ma, mb) = (test(a), test(b));
+            groups[n] = (j as u64) << 32 | (mb as u64) << 8 | ma as u64;
+            n += (ma | mb != 0) as usize;
         }
-        i += 32;
+        out.extend_from_slice(&groups[..n]);
+        i += 32 * steps;
     }
     i
 }

@@ -146,12 +146,35 @@ pub fn base64_runs(d: &[u8], mut f: impl FnMut(usize, usize) -> bool) {
             }
             full
         };
-        for &g in &masks[..batch] {
-            if !runs_in_chunk(g, base, &mut open, &mut f) {
+        // Every run of 32 or more covers a whole aligned 16-byte lane of some chunk,
+        // so only chunks with a full lane and their neighbours can hold part of a
+        // long run: the others are skipped (most chunks of code). A run that reaches
+        // a walked chunk from a skipped one has at most 15 bytes in each (neither has
+        // a full lane), so it is short and the walk may resume with no open run. The
+        // first and last chunk of a batch are always walked, so runs carry across
+        // batches as before.
+        let mut full = 0u64;
+        for (k, &g) in masks[..batch].iter().enumerate() {
+            full |= (full_lane(g) as u64) << k;
+        }
+        let mut need = full | full << 1 | full >> 1 | 1 | 1 << (batch - 1);
+        if batch < 64 {
+            need &= (1 << batch) - 1;
+        }
+        let mut next = 0;
+        while need != 0 {
+            let k = need.trailing_zeros() as usize;
+            need &= need - 1;
+            let at = base + 64 * k;
+            if k > next {
+                open = None;
+            }
+            if !runs_in_chunk(masks[k], at, &mut open, &mut f) {
                 return;
             }
-            base += 64;
+            next = k + 1;
         }
+        base += 64 * batch;
     }
     if let Some(s) = open {
         if n - s >= MIN_BASE64_LEN {
@@ -616,6 +639,48 @@ mod tests {
                 first,
                 naive_runs(&d).into_iter().take(1).collect::<Vec<_>>()
             );
+        }
+    }
+
+    #[test]
+    fn sparse_long_runs_over_many_batches_match_brute_force() {
+        // Mostly short runs (the chunks the walk skips), with long ones now and then,
+        // starting anywhere: just before chunk and batch edges too, after skipped
+        // chunks, across several chunks.
+        let mut x: u32 = 0x0bad_5eed;
+        let mut rnd = |n: u32| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x % n
+        };
+        for round in 0..60 {
+            let mut d = Vec::new();
+            while d.len() < 5 * 4096 + 77 * round {
+                let len = if rnd(9) == 0 {
+                    20 + rnd(200) as usize
+                } else {
+                    rnd(15) as usize
+                };
+                // Sometimes line a long run up to end 1-15 bytes past a chunk edge.
+                if len > 32 && rnd(2) == 0 {
+                    let to_edge = 64 - d.len() % 64;
+                    d.extend(std::iter::repeat_n(
+                        b'.',
+                        to_edge + 64 - rnd(15) as usize - 1,
+                    ));
+                }
+                d.extend((0..len).map(|k| b"Qw3+/-_z"[(k + len) % 8]));
+                d.push(b" .\"\n:"[rnd(5) as usize]);
+            }
+            let mut got = Vec::new();
+            base64_runs(&d, |s, e| {
+                got.push((s, e));
+                true
+            });
+            let want = naive_runs(&d);
+            assert!(want.len() > 20, "round {round}: {} runs", want.len());
+            assert_eq!(got, want, "round {round}");
         }
     }
 
