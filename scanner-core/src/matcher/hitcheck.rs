@@ -103,24 +103,8 @@ impl HitCheck {
     /// The test for `pattern`, whose keywords are `keywords` (matched exactly as
     /// written), or `None` when the pattern does not have the shape the test needs.
     pub(crate) fn new(pattern: &str, keywords: &[String]) -> Option<HitCheck> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(pattern)
-            .ok()?;
-        let items: &[Hir] = match hir.kind() {
-            HirKind::Concat(items) => items,
-            _ => std::slice::from_ref(&hir),
-        };
-        let named = items.iter().position(
-            |h| matches!(h.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("secret")),
-        );
-        let at = named.or_else(|| {
-            items
-                .iter()
-                .position(|h| matches!(h.kind(), HirKind::Capture(c) if c.index == 1))
-        })?;
+        let (hir, at) = secret_in_sequence(pattern)?;
+        let items = sequence(&hir);
         let HirKind::Capture(cap) = items[at].kind() else {
             return None;
         };
@@ -194,23 +178,8 @@ impl RunCheck {
     /// (so every match holds it) and requires a run of at least [`MIN_RUN_CHECK`]
     /// bytes of one class.
     pub(crate) fn new(pattern: &str) -> Option<RunCheck> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(pattern)
-            .ok()?;
-        let items: &[Hir] = match hir.kind() {
-            HirKind::Concat(items) => items,
-            _ => std::slice::from_ref(&hir),
-        };
-        let secret = |c: &&Hir| matches!(c.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("secret"));
-        let first = |c: &&Hir| matches!(c.kind(), HirKind::Capture(c) if c.index == 1);
-        let cap = items
-            .iter()
-            .find(secret)
-            .or_else(|| items.iter().find(first))?;
-        let (class, min) = run_needed(cap)?;
+        let (hir, at) = secret_in_sequence(pattern)?;
+        let (class, min) = run_needed(&sequence(&hir)[at])?;
         (min >= MIN_RUN_CHECK).then_some(RunCheck { class, min })
     }
 
@@ -232,6 +201,34 @@ impl RunCheck {
         }
         false
     }
+}
+
+/// The items of `h` as a sequence (one item when it is not a concatenation).
+fn sequence(h: &Hir) -> &[Hir] {
+    match h.kind() {
+        HirKind::Concat(items) => items,
+        _ => std::slice::from_ref(h),
+    }
+}
+
+/// The syntax tree of `pattern` and the position, in its top-level sequence, of the
+/// secret group (named `secret`, else the first group), when the group sits there:
+/// then every match holds it.
+fn secret_in_sequence(pattern: &str) -> Option<(Hir, usize)> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let items = sequence(&hir);
+    let find = |want: &dyn Fn(&regex_syntax::hir::Capture) -> bool| {
+        items
+            .iter()
+            .position(|h| matches!(h.kind(), HirKind::Capture(c) if want(c)))
+    };
+    let at = find(&|c| c.name.as_deref() == Some("secret")).or_else(|| find(&|c| c.index == 1))?;
+    Some((hir, at))
 }
 
 /// A run (class, least length) every match of `h` holds, if there is one.
