@@ -68,7 +68,17 @@ pub enum FsItem {
 /// (as archive member names are), so a hostile file name cannot break a report's lines
 /// or send escape sequences to a terminal.
 pub fn display_path(p: &Path) -> String {
-    let s = p.to_string_lossy().replace('\\', "/");
+    let lossy = p.to_string_lossy();
+    let mut s: &str = &lossy;
+    // The usual path, printable ASCII without a backslash, is copied as it is; the
+    // character-by-character rewrite below cost ~1% of a scan of many small files.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'\\') {
+        while let Some(rest) = s.strip_prefix("./") {
+            s = rest;
+        }
+        return s.to_string();
+    }
+    let s = lossy.replace('\\', "/");
     let mut s = s.as_str();
     while let Some(rest) = s.strip_prefix("./") {
         s = rest;
@@ -236,5 +246,25 @@ where
                 WalkState::Continue
             })
         });
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_are_printable_with_or_without_the_fast_path() {
+        for (p, want) in [
+            ("./a/b.js", "a/b.js"),
+            ("././x", "x"),
+            ("plain/path with spaces.txt", "plain/path with spaces.txt"),
+            ("a\\b", "a/b"),
+            ("./a\nb", "a?b"),
+            ("x\x7fy", "x?y"),
+            ("caf\u{e9}/\u{85}z", "caf\u{e9}/?z"),
+        ] {
+            assert_eq!(display_path(Path::new(p)), want, "{p:?}");
+        }
     }
 }
