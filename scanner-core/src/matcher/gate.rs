@@ -34,7 +34,7 @@
 //! fingerprint it passed on name the one key stored there (a second table of key ids
 //! beside the fingerprints), whose keywords are compared in place; only where several
 //! keys share a slot and fingerprint does the slice go through a small bit filter and
-//! a map of the keywords that hold it (the direct lookup took 3% of the instructions
+//! a search of the sorted keys (the direct lookup took 3% of the instructions
 //! of a scan of the README's JavaScript corpus off, a third of the confirmation).
 //!
 //! Every occurrence of every keyword is reported exactly once, overlapping ones
@@ -249,6 +249,18 @@ fn slot(x: u32) -> (usize, u8) {
     )
 }
 
+/// The confirmation key of kind `kind` for the folded four bytes `x`: the kind and
+/// the bytes, without the byte of any value of the short-keyword kinds.
+#[inline(always)]
+fn key_of(kind: u64, x: u32) -> u64 {
+    let bytes = match kind {
+        ANY_FIRST => x & 0xFFFF_FF00,
+        ANY_LAST => x & 0x00FF_FFFF,
+        _ => x,
+    };
+    kind | bytes as u64
+}
+
 /// Bits per kind of key in the confirmation filter (8 KiB each).
 const FILTER_BITS: u32 = 16;
 
@@ -268,13 +280,12 @@ pub(crate) struct Gate {
     /// [`ENTRIES`] slots of two bytes and one slot of padding (the AVX2 gather reads
     /// four bytes at a slot).
     table: Box<[[u8; 2]]>,
-    /// Confirmation key (kind | masked folded slice) → range of `entries`.
-    slices: Map<u64, (u32, u32)>,
     /// For each fingerprint of each slot, the one key hashed there with that
     /// fingerprint (index into `keys`, plus one; 0: none), or [`MULTI`] when several
     /// are: most candidates go straight to their key, without the filter and the map.
     ids: Box<[[u16; 2]]>,
-    /// (key, range of `entries`), indexed by `ids`.
+    /// (confirmation key: kind | masked folded slice, range of `entries`), sorted by
+    /// key; indexed by `ids`, searched where a slot holds several keys.
     keys: Vec<(u64, u32, u32)>,
     /// (keyword, offset of the slice's first byte in it; -1 when the slice starts one
     /// byte before the keyword), grouped by key.
@@ -340,11 +351,11 @@ impl Gate {
             // ones only where every whole slice of that parity sits in common words
             // (`ring` of `<string`, `ault` of `vault`) and the end does not.
             let e = len - 3;
-            let first = fold4(u32::from_le_bytes([0, k[0], k[1], k[2]])) & 0xFFFF_FF00;
-            let last = fold4(u32::from_le_bytes([k[e], k[e + 1], k[e + 2], 0])) & 0x00FF_FFFF;
+            let first = fold4(u32::from_le_bytes([0, k[0], k[1], k[2]]));
+            let last = fold4(u32::from_le_bytes([k[e], k[e + 1], k[e + 2], 0]));
             let ends = [
-                (-1i64, ANY_FIRST | first as u64, any_cost(&k[..3])),
-                (e as i64, ANY_LAST | last as u64, any_cost(&k[e..])),
+                (-1i64, key_of(ANY_FIRST, first), any_cost(&k[..3])),
+                (e as i64, key_of(ANY_LAST, last), any_cost(&k[e..])),
             ];
             for (o, key, cost) in ends {
                 let common_whole = best[o.rem_euclid(2) as usize].is_some_and(|(c, _, _)| c.0 > 0);
@@ -358,13 +369,11 @@ impl Gate {
         }
         keys.sort_unstable();
         keys.dedup();
-        let mut slices: Map<u64, (u32, u32)> = Map::default();
         let mut entries = Vec::with_capacity(keys.len());
         let mut dense: Vec<(u64, u32, u32)> = Vec::new();
         for &(key, n, off) in &keys {
             let at = entries.len() as u32;
             entries.push((n, off));
-            slices.entry(key).or_insert((at, at)).1 = at + 1;
             match dense.last_mut() {
                 Some(d) if d.0 == key => d.2 = at + 1,
                 _ => dense.push((key, at, at + 1)),
@@ -412,7 +421,7 @@ impl Gate {
         }
         let short = keywords.iter().any(|k| k.as_ref().len() <= 4);
         let mut filter = vec![0u64; 3 << (FILTER_BITS - 6)].into_boxed_slice();
-        for &key in slices.keys() {
+        for &(key, _, _) in &dense {
             let b = filter_bit(key);
             filter[b >> 6] |= 1 << (b & 63);
         }
@@ -425,7 +434,6 @@ impl Gate {
         }
         Some(Gate {
             table,
-            slices,
             ids,
             keys: dense,
             entries,
@@ -537,24 +545,18 @@ impl Gate {
         };
         if id != MULTI {
             if let Some(&(key, s, e)) = id.checked_sub(1).and_then(|k| self.keys.get(k as usize)) {
-                let masked = match key & !0xFFFF_FFFF {
-                    ANY_FIRST => x & 0xFFFF_FF00,
-                    ANY_LAST => x & 0x00FF_FFFF,
-                    _ => x,
-                };
-                if key as u32 == masked {
+                if key == key_of(key & !0xFFFF_FFFF, x) {
                     self.compare(data, i, s, e, f);
                 }
             }
             return;
         }
-        let keys = [
-            WHOLE | x as u64,
-            ANY_FIRST | (x & 0xFFFF_FF00) as u64,
-            ANY_LAST | (x & 0x00FF_FFFF) as u64,
-        ];
         let kinds = if self.short { 3 } else { 1 };
-        for key in keys.into_iter().take(kinds) {
+        for key in [WHOLE, ANY_FIRST, ANY_LAST]
+            .map(|k| key_of(k, x))
+            .into_iter()
+            .take(kinds)
+        {
             let bit = filter_bit(key);
             if self.filter[bit >> 6] >> (bit & 63) & 1 != 0 {
                 self.confirm_key(data, i, key, f);
@@ -571,10 +573,10 @@ impl Gate {
         key: u64,
         f: &mut impl FnMut(usize, usize, usize),
     ) {
-        let Some(&(a, b)) = self.slices.get(&key) else {
-            return;
-        };
-        self.compare(data, i, a, b, f);
+        if let Ok(at) = self.keys.binary_search_by_key(&key, |k| k.0) {
+            let (_, a, b) = self.keys[at];
+            self.compare(data, i, a, b, f);
+        }
     }
 
     /// Compares in place the keywords of `entries[a..b]`, whose slice is at `i`.

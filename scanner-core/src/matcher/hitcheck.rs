@@ -99,12 +99,44 @@ pub(crate) struct HitCheck {
     run: Option<(ByteSet, usize)>,
 }
 
+/// Both tests of one rule, from one parse of its pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Checks {
+    /// The hit test (`exact_keywords` rules only).
+    pub(crate) hit: Option<HitCheck>,
+    /// The window test.
+    pub(crate) run: Option<RunCheck>,
+}
+
+impl Checks {
+    /// The tests for `pattern`; `keywords` are the rule's keywords when they match
+    /// exactly as written (`exact_keywords`), else `None` and there is no hit test.
+    pub(crate) fn new(pattern: &str, keywords: Option<&[String]>) -> Checks {
+        let Some((hir, at)) = secret_in_sequence(pattern) else {
+            return Checks {
+                hit: None,
+                run: None,
+            };
+        };
+        let items = sequence(&hir);
+        Checks {
+            hit: keywords.and_then(|k| HitCheck::from_tree(items, at, k)),
+            run: RunCheck::from_tree(items, at),
+        }
+    }
+}
+
 impl HitCheck {
     /// The test for `pattern`, whose keywords are `keywords` (matched exactly as
     /// written), or `None` when the pattern does not have the shape the test needs.
-    pub(crate) fn new(pattern: &str, keywords: &[String]) -> Option<HitCheck> {
-        let (hir, at) = secret_in_sequence(pattern)?;
-        let items = sequence(&hir);
+    #[cfg(test)]
+    fn new(pattern: &str, keywords: &[String]) -> Option<HitCheck> {
+        Checks::new(pattern, Some(keywords)).hit
+    }
+
+    /// The test from the pattern's top-level sequence `items`, whose item `at` is the
+    /// secret group.
+    fn from_tree(items: &[Hir], at: usize, keywords: &[String]) -> Option<HitCheck> {
         let HirKind::Capture(cap) = items[at].kind() else {
             return None;
         };
@@ -177,9 +209,15 @@ impl RunCheck {
     /// The check for `pattern`, when its secret group sits in the top-level sequence
     /// (so every match holds it) and requires a run of at least [`MIN_RUN_CHECK`]
     /// bytes of one class.
-    pub(crate) fn new(pattern: &str) -> Option<RunCheck> {
-        let (hir, at) = secret_in_sequence(pattern)?;
-        let (class, min) = run_needed(&sequence(&hir)[at])?;
+    #[cfg(test)]
+    fn new(pattern: &str) -> Option<RunCheck> {
+        Checks::new(pattern, None).run
+    }
+
+    /// The check from the pattern's top-level sequence `items`, whose item `at` is the
+    /// secret group.
+    fn from_tree(items: &[Hir], at: usize) -> Option<RunCheck> {
+        let (class, min) = run_needed(&items[at])?;
         (min >= MIN_RUN_CHECK).then_some(RunCheck { class, min })
     }
 

@@ -19,7 +19,7 @@ use crate::rules::{Checksum, RuleKind, RuleSet, RuleSpec};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use gate::Gate;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use hitcheck::{HitCheck, RunCheck};
+use hitcheck::Checks;
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -49,10 +49,9 @@ pub struct CompiledRule {
     glob_sets: OnceLock<(GlobSet, GlobSet)>,
     exclude: Option<AhoCorasick>,
     window: usize,
-    /// The cheap test of keyword hits (`hitcheck.rs`), derived on first use.
-    hit_check: OnceLock<Option<HitCheck>>,
-    /// The run of token bytes every match holds (`hitcheck.rs`), derived on first use.
-    run_check: OnceLock<Option<RunCheck>>,
+    /// The cheap tests of keyword hits and of windows (`hitcheck.rs`), derived from
+    /// the pattern on first use.
+    checks: OnceLock<Checks>,
 }
 
 /// A regex compiled on first use; its syntax is validated up front.
@@ -230,31 +229,37 @@ impl CompiledRule {
                 )
             },
             window: spec.window.unwrap_or(DEFAULT_WINDOW),
-            hit_check: OnceLock::new(),
-            run_check: OnceLock::new(),
+            checks: OnceLock::new(),
         })
     }
 
     /// Whether `window` may hold a match, as far as the secret's run of token bytes
     /// tells (see `hitcheck.rs`); checked before the regex is compiled or run.
     fn window_may_match(&self, window: &[u8]) -> bool {
-        let check = self
-            .run_check
-            .get_or_init(|| RunCheck::new(self.spec.pattern.as_deref()?));
-        check.as_ref().is_none_or(|c| c.found(window))
+        self.checks().run.as_ref().is_none_or(|c| c.found(window))
+    }
+
+    /// The rule's cheap tests, derived on first use (none without a pattern).
+    fn checks(&self) -> &Checks {
+        self.checks.get_or_init(|| {
+            let keywords = self.spec.exact_keywords.then_some(&self.spec.keywords[..]);
+            match self.spec.pattern.as_deref() {
+                Some(p) => Checks::new(p, keywords),
+                None => Checks {
+                    hit: None,
+                    run: None,
+                },
+            }
+        })
     }
 
     /// Whether a hit of one of its keywords at `start` may begin a match (see
     /// `hitcheck.rs`; only `exact_keywords` rules have a test, the others always pass).
     fn hit_passes(&self, data: &[u8], start: usize) -> bool {
-        if !self.spec.exact_keywords {
-            return true;
-        }
-        let check = self.hit_check.get_or_init(|| {
-            let p = self.spec.pattern.as_deref()?;
-            HitCheck::new(p, &self.spec.keywords)
-        });
-        check.as_ref().is_none_or(|c| c.passes(data, start))
+        self.checks()
+            .hit
+            .as_ref()
+            .is_none_or(|c| c.passes(data, start))
     }
 
     /// True when this rule applies to a blob at `path` (rules without globs apply everywhere).
@@ -740,11 +745,9 @@ impl Matcher {
         });
         for &(r, s, e) in &scratch.windows {
             let rule = &self.rules[r];
-            // The window as searched below, extended to token edges: every match lies
-            // in it.
-            if rule.regex.is_some()
-                && !rule.window_may_match(&data[extend_back(data, s)..extend_forward(data, e)])
-            {
+            // The window extended to token edges: every match lies in it.
+            let (wide_s, e) = (extend_back(data, s), extend_forward(data, e));
+            if rule.regex.is_some() && !rule.window_may_match(&data[wide_s..e]) {
                 continue;
             }
             let Some(Compiled {
@@ -756,12 +759,12 @@ impl Matcher {
             else {
                 continue;
             };
+            // An exact window already holds every match of its hits (see `exact_window`).
             let s = if rule.exact_window().is_some() {
                 s
             } else {
-                extend_back(data, s)
+                wide_s
             };
-            let e = extend_forward(data, e);
             let mut locs = re.capture_locations();
             // Matches in `s..e`, searched with the bytes before `s` as context, so that
             // `^` and boundaries at the window's start mean what they say.
