@@ -20,9 +20,9 @@
 //!   the CPU at run time, and the `target_feature` function is only called with one.
 //! - Every 32-byte load lies inside `data`: the gate loads at `j` and `j + 2` for
 //!   `j <= data.len() - 34` only (`last` in [`scan`]'s loop).
-//! - Every gather reads four bytes at `table + 2 * index` with `index < 1 << bits`:
-//!   the index is the top `bits` bits of a 32-bit product, and [`scan`] asserts that
-//!   the table holds `(2 << bits) + 2` bytes.
+//! - Every gather reads the four bytes of slot `index` with `index < 1 << bits`: the
+//!   index is the top `bits` bits of a 32-bit product, and [`scan`] asserts that the
+//!   table holds `1 << bits` slots.
 //! - The alphabet masks load 64 bytes per chunk from `data[64k..64k + 64]` for
 //!   `k < out.len()`, and [`alphabet_masks`] asserts `64 * out.len() <= data.len()`.
 
@@ -49,38 +49,37 @@ impl Avx2 {
     }
 }
 
-/// The table test, shared with the scalar path so that both agree bit for bit.
+/// The table test, shared with the scalar path so that both agree bit for bit: the
+/// product `p = x * mul` of the folded slice `x` picks slot `p >> index_shift` (four
+/// bytes), and byte 1 of `p`, top bit set, is the fingerprint looked for in the
+/// slot's four bytes.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Hash {
     /// Case fold or-ed into every byte.
     pub fold: u32,
     /// Multiplier.
     pub mul: u32,
-    /// Right shift of the product giving the table index (32 - table bits).
+    /// Right shift of the product giving the slot index (32 - table bits, at least
+    /// 15: the fingerprint's seven bits, 8 to 14, lie below the index bits).
     pub index_shift: u32,
-    /// Right shift of the product giving the fingerprint's low seven bits.
-    pub fp_shift: u32,
-    /// Mix shift applied before the multiply (`x ^ x >> mix`).
-    pub mix: u32,
-    /// Table value that passes every fingerprint.
-    pub shared: u8,
 }
 
 /// Tests the even positions `i` from `start` (even) while `i + 32 <= end` and
-/// `i + 34 <= data.len()`, appending a group `(i << 32) | (b << 8) | a` for every 32
-/// bytes with a hit (bit `j` of `a`: position `i + 4j` passed; of `b`: `i + 4j + 2`).
-/// Returns the first position not tested, for the scalar loop to finish.
+/// `i + 34 <= data.len()`, appending two words per 32 bytes with a hit: `i`, then
+/// `(b << 32) | a`, where nibble `j` of `a` is not zero when position `i + 4j`
+/// passed, of `b` when `i + 4j + 2` did. Returns the first position not tested, for
+/// the scalar loop to finish.
 pub(crate) fn scan(
     cpu: Avx2,
     h: &Hash,
-    table: &[u8],
+    table: &[[u8; 4]],
     data: &[u8],
     start: usize,
     end: usize,
     out: &mut Vec<u64>,
 ) -> usize {
-    assert!(table.len() >= (2usize << (32 - h.index_shift)) + 2);
-    assert!(h.index_shift >= 1 && h.index_shift < 32 && h.fp_shift < 32 && h.mix < 32);
+    assert!(h.index_shift >= 15 && h.index_shift < 32);
+    assert!(table.len() >= 1 << (32 - h.index_shift));
     let _ = cpu;
     #[cfg(target_arch = "x86_64")]
     // SAFETY: `cpu` proves AVX2 is available; the assertions above bound the gather
@@ -96,7 +95,7 @@ pub(crate) fn scan(
 #[target_feature(enable = "avx2")]
 unsafe fn scan_avx2(
     h: &Hash,
-    table: &[u8],
+    table: &[[u8; 4]],
     data: &[u8],
     start: usize,
     end: usize,
@@ -105,46 +104,36 @@ unsafe fn scan_avx2(
     use std::arch::x86_64::*;
     let fold = _mm256_set1_epi32(h.fold as i32);
     let mul = _mm256_set1_epi32(h.mul as i32);
-    let low = _mm256_set1_epi32(0x7F);
-    let top = _mm256_set1_epi32(0x80);
-    let shared = _mm256_set1_epi32(h.shared as i32);
-    let byte = _mm256_set1_epi32(0xFF);
+    let top = _mm256_set1_epi8(0x80u8 as i8);
+    // Byte 1 of each lane's product into all four bytes of the lane.
+    #[rustfmt::skip]
+    let spread = _mm256_broadcastsi128_si256(_mm_setr_epi8(
+        1, 1, 1, 1, 5, 5, 5, 5, 9, 9, 9, 9, 13, 13, 13, 13,
+    ));
     let index_shift = _mm_cvtsi32_si128(h.index_shift as i32);
-    let fp_shift = _mm_cvtsi32_si128(h.fp_shift as i32);
-    let mix = _mm_cvtsi32_si128(h.mix as i32);
     let base = table.as_ptr() as *const i32;
     let p = data.as_ptr();
     let mut i = start;
-    // Lanes of the load at `i + 2k` hold the positions `i + 4j + 2k`.
+    // Lanes of the load at `i + 2k` hold the positions `i + 4j + 2k`. Eight
+    // instructions and a gather per eight positions: the fingerprint is compared
+    // with the slot's four bytes at once.
     let test = |v: __m256i| -> u32 {
         let x = _mm256_or_si256(v, fold);
-        let y = _mm256_xor_si256(x, _mm256_srl_epi32(x, mix));
-        let prod = _mm256_mullo_epi32(y, mul);
+        let prod = _mm256_mullo_epi32(x, mul);
         let idx = _mm256_srl_epi32(prod, index_shift);
-        let fp = _mm256_or_si256(_mm256_and_si256(_mm256_srl_epi32(prod, fp_shift), low), top);
-        // SAFETY: idx < 1 << bits, the gather reads bytes 2 * idx .. 2 * idx + 4, and
-        // the table holds 2 << bits bytes and two to spare (asserted).
-        let e = unsafe { _mm256_i32gather_epi32::<2>(base, idx) };
-        let first = _mm256_and_si256(e, byte);
-        let second = _mm256_and_si256(_mm256_srli_epi32::<8>(e), byte);
-        let c = _mm256_or_si256(
-            _mm256_or_si256(
-                _mm256_cmpeq_epi32(first, fp),
-                _mm256_cmpeq_epi32(second, fp),
-            ),
-            _mm256_cmpeq_epi32(first, shared),
-        );
-        _mm256_movemask_ps(_mm256_castsi256_ps(c)) as u32
+        let fp = _mm256_or_si256(_mm256_shuffle_epi8(prod, spread), top);
+        // SAFETY: idx < 1 << (32 - index_shift) <= table.len() (asserted in `scan`),
+        // and the gather reads the four bytes of slot idx.
+        let e = unsafe { _mm256_i32gather_epi32::<4>(base, idx) };
+        _mm256_movemask_epi8(_mm256_cmpeq_epi8(e, fp)) as u32
     };
     // Groups are written without a branch: every step stores its group, and only a
     // group with a hit advances the count. About one step in ten has a hit, at
-    // random, so a branch per step was often mispredicted: more instructions, but the
-    // keyword search alone went from 1.69 to 1.89 GB/s (`examples/gate_speed` on
-    // minified JavaScript, four interleaved runs each).
-    let mut groups = [0u64; 256];
+    // random, so a branch per step was often mispredicted.
+    let mut groups = [0u64; 512];
     while i + 34 <= data.len() && i + 32 <= end {
         let last = (data.len() - 34).min(end - 32);
-        let steps = ((last - i) / 32 + 1).min(groups.len());
+        let steps = ((last - i) / 32 + 1).min(groups.len() / 2);
         let mut n = 0;
         for k in 0..steps {
             let j = i + 32 * k;
@@ -156,8 +145,9 @@ unsafe fn scan_avx2(
                 )
             };
             let (ma, mb) = (test(a), test(b));
-            groups[n] = (j as u64) << 32 | (mb as u64) << 8 | ma as u64;
-            n += (ma | mb != 0) as usize;
+            groups[n] = j as u64;
+            groups[n + 1] = (mb as u64) << 32 | ma as u64;
+            n += 2 * ((ma | mb != 0) as usize);
         }
         out.extend_from_slice(&groups[..n]);
         i += 32 * steps;

@@ -5,7 +5,7 @@
 //! With hundreds of case-insensitive keywords, `aho-corasick` has no usable prefilter
 //! and its automaton costs a dependent table walk per byte. The gate instead hashes the
 //! four bytes at every even position, folded to lower case (`| 0x20` on each byte, a
-//! superset of ASCII case folding), and compares the two fingerprint bytes of a slot
+//! superset of ASCII case folding), and compares the four fingerprint bytes of a slot
 //! of a 512 KiB table with the slice's fingerprint. The positions are independent, so
 //! the loop runs several times faster than the automaton's DFA on the same input, with
 //! the same hits (measured with `examples/gate_speed.rs` against
@@ -47,49 +47,45 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::simd;
 
-/// Hash multiplier (a 32-bit golden-ratio constant; any odd constant with well-mixed
-/// bits works): the top bits of the product pick a slot, middle bits a fingerprint.
+/// Hash multipliers, tried in turn until every slot has room for the fingerprints
+/// hashed there (32-bit constants with well-mixed bits; the first is the golden
+/// ratio): the top bits of the product pick a slot, byte 1 is the fingerprint.
 /// Thirty-two bits, so that the AVX2 path multiplies eight positions at once.
-const MUL: u32 = 0x9E37_79B1;
-/// `x ^ x >> MIX` before the multiply: the fingerprint bits of the product depend on
-/// the low bits of its input only, and the mix brings the slice's last bytes there.
-const MIX: u32 = 15;
-/// A fingerprint byte of a slot that no slice (or only one) hashes to.
+const MULS: [u32; 6] = [
+    0x9E37_79B1,
+    0x85EB_CA77,
+    0xC2B2_AE3D,
+    0x27D4_EB2F,
+    0x1656_67B1,
+    0xD6E8_FEB7,
+];
+/// A fingerprint byte of a slot that no slice hashes to (fingerprints have their top
+/// bit set).
 const EMPTY: u8 = 0;
-/// A first fingerprint byte meaning: three or more slices with different fingerprints
-/// share the slot, always a candidate.
-const SHARED: u8 = 1;
 /// Folds ASCII upper case onto lower case in each byte (and merges a few punctuation
 /// pairs, which only costs an occasional extra comparison).
 const FOLD: u32 = 0x2020_2020;
-/// Table slots, two bytes each: the fingerprints of up to two slices hashed there, or
-/// [`SHARED`] (512 KiB stays in L2 and holds the ~30,000 slices of the built-in
-/// keywords, the any-byte ones included, sparsely). The fingerprint cuts hash
-/// collisions with frequent text (`[\n  `, `var `, …) by a factor of 128: measured
-/// with one slice per keyword, 0.3-0.6% of positions reached the exact comparison,
-/// against 1.4-1.8% with a presence bit alone. With one fingerprint per slot, the
-/// 0.6% of slots that two slices shared let every position hashed there through; with
-/// two, a slot is shared only by three, about 0.02% of them.
-const TABLE_BITS: u32 = 18;
+/// Table slots, four fingerprint bytes each (512 KiB, in L2): the ~30,000 slices of
+/// the built-in keywords, the any-byte ones included, fill about a twentieth of the
+/// bytes. A position passes when its fingerprint is one of its slot's four bytes,
+/// which the AVX2 path tests with one byte comparison: eight instructions and a
+/// gather per eight positions, against eighteen for two fingerprints per slot, a
+/// shared-slot mark and a mixing step (the keyword search alone 13-20% faster on
+/// minified JavaScript and Rust sources, `examples/gate_speed`).
+///
+/// The fingerprint is bits 8 to 14 of the product, which depend on the slice's first
+/// two bytes only; the slot, from the top bits, depends on all four. Among the slices
+/// of one slot that is as good a filter as a fingerprint of all four bytes: on
+/// minified JavaScript 116k positions passed against 122k with a mixed fingerprint,
+/// most of them real slices of keywords inside other words (94k).
+const TABLE_BITS: u32 = 17;
 const ENTRIES: usize = 1 << TABLE_BITS;
-/// The fingerprint's seven bits sit just below the index bits.
-const FP_SHIFT: u32 = 32 - TABLE_BITS - 7;
-
-/// The hash, as the AVX2 path takes it.
-const HASH: simd::Hash = simd::Hash {
-    fold: FOLD,
-    mul: MUL,
-    index_shift: 32 - TABLE_BITS,
-    fp_shift: FP_SHIFT,
-    mix: MIX,
-    shared: SHARED,
-};
 
 /// Bytes scanned per block before candidates are confirmed.
 const BLOCK: usize = 64 * 1024;
 
-/// An `ids` value: several keys share the slot and fingerprint (or the slot is
-/// [`SHARED`]); the candidate goes through the filter and the map.
+/// An `ids` value: several keys share the slot and fingerprint; the candidate goes
+/// through the filter and the map.
 const MULTI: u16 = u16::MAX;
 
 /// Shortest keyword the gate can represent.
@@ -238,15 +234,20 @@ fn fold4(w: u32) -> u32 {
     w | FOLD
 }
 
-/// Table slot and fingerprint (0x80..=0xFF) of a folded four-byte slice. The AVX2
-/// path computes the same from [`HASH`].
+/// Table slot and fingerprint (0x80..=0xFF) of a folded four-byte slice under
+/// multiplier `mul`. The AVX2 path computes the same from [`Gate::hash`].
 #[inline(always)]
-fn slot(x: u32) -> (usize, u8) {
-    let h = (x ^ x >> MIX).wrapping_mul(MUL);
-    (
-        (h >> (32 - TABLE_BITS)) as usize,
-        (h >> FP_SHIFT) as u8 & 0x7F | 0x80,
-    )
+fn slot(x: u32, mul: u32) -> (usize, u8) {
+    let h = x.wrapping_mul(mul);
+    ((h >> (32 - TABLE_BITS)) as usize, (h >> 8) as u8 | 0x80)
+}
+
+/// Which of the four bytes of `slot` equal `fp`: bit 7 of each byte of the result.
+#[inline(always)]
+fn matching_bytes(slot: [u8; 4], fp: u8) -> u32 {
+    let t = u32::from_le_bytes(slot) ^ (u32::from(fp) * 0x0101_0101);
+    // Exact zero-byte test (no borrow between bytes).
+    !((t & 0x7F7F_7F7F).wrapping_add(0x7F7F_7F7F) | t | 0x7F7F_7F7F)
 }
 
 /// The confirmation key of kind `kind` for the folded four bytes `x`: the kind and
@@ -272,18 +273,66 @@ fn filter_bit(key: u64) -> usize {
     kind << FILTER_BITS | h as usize
 }
 
+/// One bit per position of a group's mask: nibble `j`'s lowest bit set when any of
+/// its bits is.
+#[inline(always)]
+fn lanes(m: u64) -> u64 {
+    (m | m >> 1 | m >> 2 | m >> 3) & 0x1111_1111_1111_1111
+}
+
+/// The table of fingerprints and the key ids beside them for the keys of `dense`
+/// under multiplier `mul`, or `None` when five different fingerprints meet in a slot
+/// (about one build in two with a sixth of the built-in keywords' slices per slot
+/// would; the built-in set fits the first multiplier).
+#[allow(clippy::type_complexity)]
+fn fill(dense: &[(u64, u32, u32)], mul: u32) -> Option<(Box<[[u8; 4]]>, Box<[[u16; 4]]>, u32)> {
+    let mut table = vec![[EMPTY; 4]; ENTRIES].into_boxed_slice();
+    let mut ids = vec![[0u16; 4]; ENTRIES].into_boxed_slice();
+    let mut set = |x: u32, id: u16| -> Option<()> {
+        let (i, fp) = slot(x, mul);
+        let j = match table[i].iter().position(|&f| f == fp || f == EMPTY)? {
+            j if table[i][j] == fp => {
+                if ids[i][j] != id {
+                    ids[i][j] = MULTI;
+                }
+                return Some(());
+            }
+            j => j,
+        };
+        table[i][j] = fp;
+        ids[i][j] = id;
+        Some(())
+    };
+    for (n, &(key, _, _)) in dense.iter().enumerate() {
+        // Past the id range every slot takes the map (user rule sets only).
+        let id = u16::try_from(n + 1)
+            .ok()
+            .filter(|&v| v < MULTI)
+            .unwrap_or(MULTI);
+        let x = key as u32;
+        match key & !0xFFFF_FFFF {
+            // All 256 values of the byte of any value enter the table.
+            ANY_FIRST => (0..=255).try_for_each(|v| set(fold4(x | v), id))?,
+            ANY_LAST => (0..=255).try_for_each(|v| set(fold4(x | v << 24), id))?,
+            _ => set(x, id)?,
+        }
+    }
+    Some((table, ids, mul))
+}
+
 /// A slice chosen for a keyword: its commonness, key and offset in the keyword.
 type Choice = ((u32, u32), u64, i32);
 
 #[derive(Debug)]
 pub(crate) struct Gate {
-    /// [`ENTRIES`] slots of two bytes and one slot of padding (the AVX2 gather reads
-    /// four bytes at a slot).
-    table: Box<[[u8; 2]]>,
+    /// [`ENTRIES`] slots of four fingerprint bytes.
+    table: Box<[[u8; 4]]>,
     /// For each fingerprint of each slot, the one key hashed there with that
     /// fingerprint (index into `keys`, plus one; 0: none), or [`MULTI`] when several
     /// are: most candidates go straight to their key, without the filter and the map.
-    ids: Box<[[u16; 2]]>,
+    ids: Box<[[u16; 4]]>,
+    /// The hash, with the multiplier that fitted the table.
+    hash: simd::Hash,
     /// (confirmation key: kind | masked folded slice, range of `entries`), sorted by
     /// key; indexed by `ids`, searched where a slot holds several keys.
     keys: Vec<(u64, u32, u32)>,
@@ -379,46 +428,7 @@ impl Gate {
                 _ => dense.push((key, at, at + 1)),
             }
         }
-        let mut table = vec![[EMPTY; 2]; ENTRIES + 1].into_boxed_slice();
-        let mut ids = vec![[0u16; 2]; ENTRIES + 1].into_boxed_slice();
-        let mut set = |x: u32, id: u16| {
-            let (i, fp) = slot(x);
-            let [a, b] = table[i];
-            if a == SHARED {
-                return;
-            }
-            for (j, f) in [a, b].into_iter().enumerate() {
-                if f == fp {
-                    if ids[i][j] != id {
-                        ids[i][j] = MULTI;
-                    }
-                    return;
-                }
-            }
-            if a == EMPTY {
-                table[i][0] = fp;
-                ids[i][0] = id;
-            } else if b == EMPTY {
-                table[i][1] = fp;
-                ids[i][1] = id;
-            } else {
-                table[i][0] = SHARED;
-            }
-        };
-        for (n, &(key, _, _)) in dense.iter().enumerate() {
-            // Past the id range every slot takes the map (user rule sets only).
-            let id = u16::try_from(n + 1)
-                .ok()
-                .filter(|&v| v < MULTI)
-                .unwrap_or(MULTI);
-            let x = key as u32;
-            match key & !0xFFFF_FFFF {
-                // All 256 values of the byte of any value enter the table.
-                ANY_FIRST => (0..=255).for_each(|v| set(fold4(x | v), id)),
-                ANY_LAST => (0..=255).for_each(|v| set(fold4(x | v << 24), id)),
-                _ => set(x, id),
-            }
-        }
+        let (table, ids, mul) = MULS.iter().find_map(|&mul| fill(&dense, mul))?;
         let short = keywords.iter().any(|k| k.as_ref().len() <= 4);
         let mut filter = vec![0u64; 3 << (FILTER_BITS - 6)].into_boxed_slice();
         for &(key, _, _) in &dense {
@@ -435,6 +445,11 @@ impl Gate {
         Some(Gate {
             table,
             ids,
+            hash: simd::Hash {
+                fold: FOLD,
+                mul,
+                index_shift: 32 - TABLE_BITS,
+            },
             keys: dense,
             entries,
             short,
@@ -461,65 +476,67 @@ impl Gate {
             let end = (at + BLOCK).min(data.len());
             groups.clear();
             self.scan_block(data, at, end, groups);
-            for &g in groups.iter() {
-                let base = (g >> 32) as usize;
-                for (first, mut mask) in [(base, g & 0xFF), (base + 2, g >> 8 & 0xFF)] {
-                    while mask != 0 {
-                        let i = first + 4 * mask.trailing_zeros() as usize;
-                        mask &= mask - 1;
-                        self.confirm(data, i, &mut f);
-                    }
+            for g in groups.chunks_exact(2) {
+                let base = g[0] as usize;
+                let mut mask = lanes(g[1]);
+                while mask != 0 {
+                    let b = mask.trailing_zeros() as usize;
+                    mask &= mask - 1;
+                    // Nibble j of the low half: position base + 4j; of the high half:
+                    // base + 2 + 4j.
+                    let i = base + (b & 31) + (b >> 5) * 2;
+                    self.confirm(data, i, &mut f);
                 }
             }
             at = end;
         }
     }
 
-    /// Appends to `out` a group `(i << 32) | (b << 8) | a` for positions from `i` of
-    /// which some pass the table: bit `j` of `a` stands for position `i + 4j`, of `b`
-    /// for `i + 4j + 2`. Positions from `start` to `end` are tested; those without four
-    /// bytes left as if padded with zero bytes.
+    /// Appends to `out` a group of two words, `i` and `(b << 32) | a`, for positions
+    /// from `i` of which some pass the table: nibble `j` of `a` is not zero when
+    /// position `i + 4j` passed, of `b` when `i + 4j + 2` did. Positions from `start`
+    /// to `end` are tested; those without four bytes left as if padded with zero bytes.
     #[inline(never)]
     fn scan_block(&self, data: &[u8], start: usize, end: usize, out: &mut Vec<u64>) {
         let t = &*self.table;
+        let mul = self.hash.mul;
         let test = |x: u32| {
-            let (i, fp) = slot(fold4(x));
-            let [a, b] = t[i];
-            ((a == fp) | (b == fp) | (a == SHARED)) as u64
+            let (i, fp) = slot(fold4(x), mul);
+            (matching_bytes(t[i], fp) != 0) as u64
         };
         // Only even positions are tested: every keyword has a slice at an even and one
         // at an odd offset in the table (see `new`), so one of them starts at an even
         // position. `start` is a multiple of `BLOCK`, hence even.
         let mut i = start;
         if let Some(cpu) = self.avx2 {
-            i = simd::scan(cpu, &HASH, t.as_flattened(), data, i, end, out);
+            i = simd::scan(cpu, &self.hash, t, data, i, end, out);
         }
         // Positions i, i+2, i+4, i+6 per step from two overlapping eight-byte loads;
         // one branch per step, rarely taken.
         while i + 12 <= data.len() && i < end {
             let lo = load8(&data[i..i + 8]);
             let hi = load8(&data[i + 4..i + 12]);
-            // Group bits: i, i + 4 in the low byte; i + 2, i + 6 in the next.
+            // Nibbles: i, i + 4 in the low half; i + 2, i + 6 in the high half.
             let m = test(lo as u32)
-                | test((lo >> 32) as u32) << 1
-                | test((lo >> 16) as u32) << 8
-                | test((hi >> 16) as u32) << 9;
+                | test((lo >> 32) as u32) << 4
+                | test((lo >> 16) as u32) << 32
+                | test((hi >> 16) as u32) << 36;
             if m != 0 {
                 // Positions at or past `end` belong to the next block.
                 let m = match end - i {
-                    ..=2 => m & 0x001,
-                    3..=4 => m & 0x101,
-                    5..=6 => m & 0x103,
+                    ..=2 => m & 0x01,
+                    3..=4 => m & 0x1_0000_0001,
+                    5..=6 => m & 0x1_0000_0011,
                     _ => m,
                 };
-                out.push((i as u64) << 32 | m);
+                out.extend_from_slice(&[i as u64, m]);
             }
             i += 8;
         }
         // The last few positions.
         while i < end && i + MIN_KEYWORD <= data.len() {
             if test(load4_padded(data, i)) != 0 {
-                out.push((i as u64) << 32 | 1);
+                out.extend_from_slice(&[i as u64, 1]);
             }
             i += 2;
         }
@@ -532,16 +549,12 @@ impl Gate {
         let x = fold4(load4_padded(data, i));
         // The slot's own key, when only one key has this fingerprint there: the
         // position holds a slice of it or of nothing.
-        let (at, fp) = slot(x);
-        let [a, b] = self.table[at];
-        let id = if a == SHARED {
-            MULTI
-        } else if a == fp {
-            self.ids[at][0]
-        } else if b == fp {
-            self.ids[at][1]
-        } else {
-            0
+        let (at, fp) = slot(x, self.hash.mul);
+        let m = matching_bytes(self.table[at], fp);
+        // At most one byte of a slot holds a given fingerprint.
+        let id = match m {
+            0 => 0,
+            _ => self.ids[at][m.trailing_zeros() as usize / 8],
         };
         if id != MULTI {
             if let Some(&(key, s, e)) = id.checked_sub(1).and_then(|k| self.keys.get(k as usize)) {
@@ -605,9 +618,10 @@ impl Gate {
     /// Number of table positions set (for tests: the table is far from full).
     #[cfg(test)]
     fn load(&self) -> usize {
-        self.table[..ENTRIES]
+        self.table
+            .as_flattened()
             .iter()
-            .filter(|s| s[0] != EMPTY)
+            .filter(|&&b| b != EMPTY)
             .count()
     }
 }
@@ -687,6 +701,52 @@ mod tests {
         assert_eq!(n, 0);
         // Two slices per keyword; a byte of any value in the short keywords' slices.
         assert!(g.load() <= 2 * 2 + 2 * (1 + 128) + 2 * 128);
+    }
+
+    #[test]
+    fn a_full_slot_takes_the_next_multiplier() {
+        // Five keywords whose whole slices meet in one slot of the first multiplier,
+        // each with its own fingerprint: the first table cannot hold them.
+        let mut by_fp: Vec<(u8, [u8; 4])> = Vec::new();
+        let want = slot(fold4(u32::from_le_bytes(*b"qzx0")), MULS[0]).0;
+        let alnum: Vec<u8> = (b'a'..=b'z').chain(b'0'..=b'9').collect();
+        'search: for &a in &alnum {
+            for &b in &alnum {
+                for &c in &alnum {
+                    for &d in &alnum {
+                        let w = [a, b, c, d];
+                        let (i, fp) = slot(fold4(u32::from_le_bytes(w)), MULS[0]);
+                        if i == want && by_fp.iter().all(|&(f, _)| f != fp) {
+                            by_fp.push((fp, w));
+                            if by_fp.len() == 5 {
+                                break 'search;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(by_fp.len(), 5);
+        let kws: Vec<String> = by_fp
+            .iter()
+            .map(|(_, w)| String::from_utf8(w.to_vec()).unwrap())
+            .collect();
+        let kws: Vec<&str> = kws.iter().map(|k| k.as_str()).collect();
+        let g = Gate::new(&kws).unwrap();
+        assert_ne!(g.hash.mul, MULS[0]);
+        let mut data = b"..".to_vec();
+        for k in &kws {
+            data.extend_from_slice(k.as_bytes());
+            data.extend_from_slice(b" ; ");
+        }
+        assert_eq!(hits(&kws, &data), naive(&kws, &data));
+        assert_eq!(hits(&kws, &data).len(), 5);
+    }
+
+    #[test]
+    fn the_built_in_keywords_fit_the_first_multiplier() {
+        let g = Gate::new(&crate::RuleSet::builtin().unwrap().keywords()).unwrap();
+        assert_eq!(g.hash.mul, MULS[0]);
     }
 
     #[test]
@@ -790,10 +850,14 @@ mod tests {
             scalar.scan_block(d, 0, len.min(BLOCK), &mut gb);
             let positions = |g: &[u64]| {
                 let mut v: Vec<usize> = Vec::new();
-                for &g in g {
-                    let base = (g >> 32) as usize;
-                    for (at, m) in [(base, g & 0xFF), (base + 2, g >> 8 & 0xFF)] {
-                        v.extend((0..8).filter(|j| m >> j & 1 == 1).map(|j| at + 4 * j));
+                for g in g.chunks_exact(2) {
+                    let base = g[0] as usize;
+                    for (at, m) in [(base, g[1] as u32), (base + 2, (g[1] >> 32) as u32)] {
+                        v.extend(
+                            (0..8)
+                                .filter(|j| m >> (4 * j) & 0xF != 0)
+                                .map(|j| at + 4 * j),
+                        );
                     }
                 }
                 v.sort();
