@@ -12,12 +12,14 @@
 
 pub mod checks;
 mod gate;
+mod globs;
 mod hitcheck;
 
 use crate::error::{Error, Result};
 use crate::rules::{Checksum, RuleKind, RuleSet, RuleSpec};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use gate::Gate;
+use globs::Globs;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use hitcheck::Checks;
 use regex::bytes::{Regex, RegexBuilder};
@@ -356,7 +358,12 @@ impl CompiledRule {
 /// The path as globs see it: lower case, without a leading `./`.
 fn glob_path(p: &str) -> std::borrow::Cow<'_, str> {
     let p = p.trim_start_matches("./");
-    if p.chars().any(|c| c.is_uppercase()) {
+    let upper = if p.is_ascii() {
+        p.bytes().any(|b| b.is_ascii_uppercase())
+    } else {
+        p.chars().any(|c| c.is_uppercase())
+    };
+    if upper {
         std::borrow::Cow::Owned(p.to_lowercase())
     } else {
         std::borrow::Cow::Borrowed(p)
@@ -383,6 +390,16 @@ pub struct RawMatch {
     pub secret_end: usize,
 }
 
+/// The path-scoped rules whose globs match the last path seen.
+#[derive(Debug, Default)]
+struct GlobCache {
+    /// The matcher (by address) and path `hits` was computed for, if any: a blob's
+    /// globs are matched once for its keyword hits and its path-only rules together.
+    key: Option<(usize, String)>,
+    hits: Vec<usize>,
+    scratch: Vec<usize>,
+}
+
 /// Reusable per-thread buffers for [`Matcher::scan`].
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -390,10 +407,7 @@ pub struct Scratch {
     touched: Vec<usize>,
     windows: Vec<(usize, usize, usize)>,
     applies: Vec<bool>,
-    glob_hits: Vec<usize>,
-    /// The matcher (by address) and path `glob_hits` was computed for, if any: a blob's
-    /// globs are matched once for its keyword hits and its path-only rules together.
-    glob_key: Option<(usize, String)>,
+    glob: GlobCache,
     gate_groups: Vec<u64>,
 }
 
@@ -408,8 +422,9 @@ pub struct Matcher {
     keyword_rules: Vec<Vec<usize>>,
     path_scoped: Vec<usize>,
     /// Every rule's name globs and whole-path globs in two sets, glob index → rule.
-    name_globs: (GlobSet, Vec<Vec<usize>>),
-    path_globs: (GlobSet, Vec<Vec<usize>>),
+    /// Globs matched against a blob's file name, and against its whole path.
+    name_globs: Globs,
+    path_globs: Globs,
 }
 
 /// The keyword search built from every rule's keywords.
@@ -454,29 +469,27 @@ impl Matcher {
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut path_scoped = Vec::new();
-        let (mut name_b, mut path_b) = (GlobSetBuilder::new(), GlobSetBuilder::new());
-        // Each distinct glob once (the built-in rules share many), mapped to its rules.
-        let (mut name_map, mut path_map): (Vec<Vec<usize>>, Vec<Vec<usize>>) =
+        // Each distinct glob once (the built-in rules share many), with its rules.
+        let (mut name_globs, mut path_globs): (Vec<(globset::Glob, Vec<usize>)>, Vec<_>) =
             (Vec::new(), Vec::new());
         let mut distinct: HashMap<(String, bool), usize> = HashMap::new();
         for (i, r) in rules.iter().enumerate() {
             if r.is_path_scoped() {
                 path_scoped.push(i);
                 for (g, whole) in &r.globs {
-                    let (b, map) = if *whole {
-                        (&mut path_b, &mut path_map)
+                    let list = if *whole {
+                        &mut path_globs
                     } else {
-                        (&mut name_b, &mut name_map)
+                        &mut name_globs
                     };
                     let k = *distinct
                         .entry((g.glob().to_string(), *whole))
                         .or_insert_with(|| {
-                            b.add(g.clone());
-                            map.push(Vec::new());
-                            map.len() - 1
+                            list.push((g.clone(), Vec::new()));
+                            list.len() - 1
                         });
-                    if !map[k].contains(&i) {
-                        map[k].push(i);
+                    if !list[k].1.contains(&i) {
+                        list[k].1.push(i);
                     }
                 }
             }
@@ -505,7 +518,7 @@ impl Matcher {
                 message: "a keyword is longer than 1024 bytes".into(),
             });
         }
-        let glob_err = |e: globset::Error| Error::Rule {
+        let glob_err = |e: String| Error::Rule {
             rule: "*".into(),
             file: "*".into(),
             message: format!("path globs: {e}"),
@@ -516,8 +529,8 @@ impl Matcher {
             keywords,
             keyword_rules,
             path_scoped,
-            name_globs: (name_b.build().map_err(glob_err)?, name_map),
-            path_globs: (path_b.build().map_err(glob_err)?, path_map),
+            name_globs: Globs::new(name_globs).map_err(glob_err)?,
+            path_globs: Globs::new(path_globs).map_err(glob_err)?,
         })
     }
 
@@ -597,10 +610,11 @@ impl Matcher {
     /// [`Matcher::path_only_rules`], reusing the globs matched for `path` by the last
     /// [`Matcher::scan`] with `scratch`.
     pub fn path_only_rules_into(&self, path: &str, scratch: &mut Scratch, out: &mut Vec<usize>) {
-        self.cached_glob_rules(path, &mut scratch.glob_key, &mut scratch.glob_hits);
+        self.cached_glob_rules(path, &mut scratch.glob);
         out.extend(
             scratch
-                .glob_hits
+                .glob
+                .hits
                 .iter()
                 .copied()
                 .filter(|&i| self.rules[i].is_path_only()),
@@ -611,38 +625,29 @@ impl Matcher {
 
     /// Sets `hits` to the path-scoped rules whose globs match `path`, unless `key` says
     /// they already are.
-    fn cached_glob_rules(
-        &self,
-        path: &str,
-        key: &mut Option<(usize, String)>,
-        hits: &mut Vec<usize>,
-    ) {
+    fn cached_glob_rules(&self, path: &str, cache: &mut GlobCache) {
         let me = self as *const Matcher as usize;
-        if matches!(key, Some((m, k)) if *m == me && k == path) {
+        if matches!(&cache.key, Some((m, k)) if *m == me && k == path) {
             return;
         }
-        hits.clear();
-        self.glob_rules(path, hits);
-        match key {
+        cache.hits.clear();
+        self.glob_rules(path, &mut cache.scratch, &mut cache.hits);
+        match &mut cache.key {
             Some((m, k)) => {
                 *m = me;
                 k.clear();
                 k.push_str(path);
             }
-            None => *key = Some((me, path.to_string())),
+            None => cache.key = Some((me, path.to_string())),
         }
     }
 
     /// Appends the indexes of path-scoped rules whose globs match `path`.
-    fn glob_rules(&self, path: &str, out: &mut Vec<usize>) {
+    fn glob_rules(&self, path: &str, scratch: &mut Vec<usize>, out: &mut Vec<usize>) {
         let path = glob_path(path);
         let (name, p) = split_path(&path);
-        for g in self.name_globs.0.matches(name) {
-            out.extend_from_slice(&self.name_globs.1[g]);
-        }
-        for g in self.path_globs.0.matches(p) {
-            out.extend_from_slice(&self.path_globs.1[g]);
-        }
+        self.name_globs.matches_into(name, scratch, out);
+        self.path_globs.matches_into(p, scratch, out);
     }
 
     /// Finds every confirmed match in `data`. `path` (the blob's innermost path) scopes
@@ -669,13 +674,12 @@ impl Matcher {
         scratch.windows.clear();
         let len = data.len();
         let (rules, keyword_rules) = (&self.rules, &self.keyword_rules);
-        let (open, touched, windows, applies, glob_hits, glob_key, groups) = (
+        let (open, touched, windows, applies, glob, groups) = (
             &mut scratch.open,
             &mut scratch.touched,
             &mut scratch.windows,
             &mut scratch.applies,
-            &mut scratch.glob_hits,
-            &mut scratch.glob_key,
+            &mut scratch.glob,
             &mut scratch.gate_groups,
         );
         // Path globs are matched only once a path-scoped rule's keyword hits: most
@@ -699,8 +703,8 @@ impl Matcher {
                     }
                     globs_done = true;
                     if let Some(p) = path {
-                        self.cached_glob_rules(p, glob_key, glob_hits);
-                        for &i in glob_hits.iter() {
+                        self.cached_glob_rules(p, glob);
+                        for &i in glob.hits.iter() {
                             applies[i] = true;
                         }
                     }
