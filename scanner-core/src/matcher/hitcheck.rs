@@ -99,30 +99,170 @@ pub(crate) struct HitCheck {
     run: Option<(ByteSet, usize)>,
 }
 
-/// Both tests of one rule, from one parse of its pattern.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The tests of one rule, from one parse of its pattern.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Checks {
     /// The hit test (`exact_keywords` rules only).
     pub(crate) hit: Option<HitCheck>,
-    /// The window test.
+    /// The window tests.
     pub(crate) run: Option<RunCheck>,
+    pub(crate) literals: Option<LiteralCheck>,
 }
 
 impl Checks {
-    /// The tests for `pattern`; `keywords` are the rule's keywords when they match
-    /// exactly as written (`exact_keywords`), else `None` and there is no hit test.
-    pub(crate) fn new(pattern: &str, keywords: Option<&[String]>) -> Checks {
-        let Some((hir, at)) = secret_in_sequence(pattern) else {
+    /// The tests for `pattern`, whose keywords are `keywords`; `exact` when they match
+    /// exactly as written (`exact_keywords`), else there is no hit test.
+    pub(crate) fn new(pattern: &str, keywords: &[String], exact: bool) -> Checks {
+        let Some(hir) = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(pattern)
+            .ok()
+        else {
+            return Checks::default();
+        };
+        let literals = LiteralCheck::from_tree(&hir, keywords);
+        let Some(at) = secret_in_sequence(&hir) else {
             return Checks {
-                hit: None,
-                run: None,
+                literals,
+                ..Checks::default()
             };
         };
         let items = sequence(&hir);
         Checks {
-            hit: keywords.and_then(|k| HitCheck::from_tree(items, at, k)),
+            hit: exact
+                .then(|| HitCheck::from_tree(items, at, keywords))
+                .flatten(),
             run: RunCheck::from_tree(items, at),
+            literals,
         }
+    }
+}
+
+/// Literals every match holds, other than the rule's keywords: `sv=` and `&sig=` of
+/// a SAS token, `access-control-allow-origin` of a rule keyed on
+/// `access-control-allow-credentials`, `'errorhandler'` in quotes of a rule keyed on
+/// the bare word. A window without one of them is not searched, and a rule none of
+/// whose windows has them all is never compiled: the context rules with the largest
+/// regexes (1-2 ms to compile each) mostly hit on words of ordinary code.
+///
+/// Derived from the pattern's syntax tree: runs of literal bytes (ASCII letters that
+/// match in either case count, and are then looked for in either case) in sequences
+/// every match goes through: the top level, groups, and repetitions of at least one.
+/// Alternations and optional parts contribute nothing.
+#[derive(Debug, Clone)]
+pub(crate) struct LiteralCheck {
+    /// Up to [`MAX_LITERALS`] literals, longest first, each with its searcher.
+    needles: Vec<Needle>,
+}
+
+#[derive(Debug, Clone)]
+enum Needle {
+    Exact(Box<memchr::memmem::Finder<'static>>),
+    /// Lower-cased; matched in either case.
+    Folded(aho_corasick::AhoCorasick),
+}
+
+/// Shortest literal worth a search, and most literals searched per window.
+const MIN_LITERAL: usize = 3;
+const MAX_LITERALS: usize = 3;
+
+impl LiteralCheck {
+    fn from_tree(hir: &Hir, keywords: &[String]) -> Option<LiteralCheck> {
+        let mut runs = Vec::new();
+        required_runs(hir, &mut runs);
+        let mut runs: Vec<(Vec<u8>, bool)> = runs
+            .into_iter()
+            .filter(|(l, _)| {
+                l.len() >= MIN_LITERAL
+                    && !keywords
+                        .iter()
+                        .any(|k| k.as_bytes().eq_ignore_ascii_case(l))
+            })
+            .collect();
+        runs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.cmp(b)));
+        runs.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
+        let needles: Vec<Needle> = runs
+            .into_iter()
+            .take(MAX_LITERALS)
+            .filter_map(|(l, folded)| {
+                Some(if folded {
+                    Needle::Folded(
+                        aho_corasick::AhoCorasick::builder()
+                            .ascii_case_insensitive(true)
+                            .build([l.to_ascii_lowercase()])
+                            .ok()?,
+                    )
+                } else {
+                    Needle::Exact(Box::new(memchr::memmem::Finder::new(&l).into_owned()))
+                })
+            })
+            .collect();
+        (!needles.is_empty()).then_some(LiteralCheck { needles })
+    }
+
+    /// Whether `d` holds every literal.
+    pub(crate) fn found(&self, d: &[u8]) -> bool {
+        self.needles.iter().all(|n| match n {
+            Needle::Exact(f) => f.find(d).is_some(),
+            Needle::Folded(a) => a.is_match(d),
+        })
+    }
+
+    #[cfg(test)]
+    fn count(&self) -> usize {
+        self.needles.len()
+    }
+}
+
+/// One byte of a literal run: the byte, and whether it matches in either case.
+fn literal_byte(h: &Hir) -> Option<(u8, bool)> {
+    let HirKind::Class(c) = h.kind() else {
+        return None;
+    };
+    let set = ByteSet::from_class(c);
+    let members: Vec<u8> = (0..=255u8).filter(|&b| set.contains(b)).collect();
+    match members[..] {
+        [b] => Some((b, false)),
+        [a, b] if a.is_ascii_uppercase() && b == a.to_ascii_lowercase() => Some((b, true)),
+        _ => None,
+    }
+}
+
+/// Appends the literal runs every match of `h` holds: (bytes, matched in either case).
+fn required_runs(h: &Hir, out: &mut Vec<(Vec<u8>, bool)>) {
+    match h.kind() {
+        HirKind::Literal(l) => out.push((l.0.to_vec(), false)),
+        HirKind::Capture(c) => required_runs(&c.sub, out),
+        HirKind::Repetition(r) if r.min > 0 => required_runs(&r.sub, out),
+        HirKind::Concat(items) => {
+            let mut run: (Vec<u8>, bool) = (Vec::new(), false);
+            let flush = |run: &mut (Vec<u8>, bool), out: &mut Vec<(Vec<u8>, bool)>| {
+                if !run.0.is_empty() {
+                    out.push(std::mem::take(run));
+                }
+            };
+            for item in items {
+                match item.kind() {
+                    HirKind::Literal(l) => run.0.extend_from_slice(&l.0),
+                    // Zero-width: the bytes on either side are still adjacent.
+                    HirKind::Look(_) => {}
+                    _ => match literal_byte(item) {
+                        Some((b, folded)) => {
+                            run.0.push(b);
+                            run.1 |= folded;
+                        }
+                        None => {
+                            flush(&mut run, out);
+                            required_runs(item, out);
+                        }
+                    },
+                }
+            }
+            flush(&mut run, out);
+        }
+        _ => {}
     }
 }
 
@@ -131,7 +271,7 @@ impl HitCheck {
     /// written), or `None` when the pattern does not have the shape the test needs.
     #[cfg(test)]
     fn new(pattern: &str, keywords: &[String]) -> Option<HitCheck> {
-        Checks::new(pattern, Some(keywords)).hit
+        Checks::new(pattern, keywords, true).hit
     }
 
     /// The test from the pattern's top-level sequence `items`, whose item `at` is the
@@ -211,7 +351,7 @@ impl RunCheck {
     /// bytes of one class.
     #[cfg(test)]
     fn new(pattern: &str) -> Option<RunCheck> {
-        Checks::new(pattern, None).run
+        Checks::new(pattern, &[], false).run
     }
 
     /// The check from the pattern's top-level sequence `items`, whose item `at` is the
@@ -249,24 +389,17 @@ fn sequence(h: &Hir) -> &[Hir] {
     }
 }
 
-/// The syntax tree of `pattern` and the position, in its top-level sequence, of the
-/// secret group (named `secret`, else the first group), when the group sits there:
-/// then every match holds it.
-fn secret_in_sequence(pattern: &str) -> Option<(Hir, usize)> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()?;
-    let items = sequence(&hir);
+/// The position, in the top-level sequence of `hir`, of the secret group (named
+/// `secret`, else the first group), when the group sits there: then every match
+/// holds it.
+fn secret_in_sequence(hir: &Hir) -> Option<usize> {
+    let items = sequence(hir);
     let find = |want: &dyn Fn(&regex_syntax::hir::Capture) -> bool| {
         items
             .iter()
             .position(|h| matches!(h.kind(), HirKind::Capture(c) if want(c)))
     };
-    let at = find(&|c| c.name.as_deref() == Some("secret")).or_else(|| find(&|c| c.index == 1))?;
-    Some((hir, at))
+    find(&|c| c.name.as_deref() == Some("secret")).or_else(|| find(&|c| c.index == 1))
 }
 
 /// A run (class, least length) every match of `h` holds, if there is one.
@@ -354,6 +487,64 @@ mod tests {
     fn check(p: &str, kws: &[&str]) -> Option<HitCheck> {
         let kws: Vec<String> = kws.iter().map(|k| k.to_string()).collect();
         HitCheck::new(p, &kws)
+    }
+
+    fn lits(p: &str, kws: &[&str]) -> Option<LiteralCheck> {
+        let kws: Vec<String> = kws.iter().map(|k| k.to_string()).collect();
+        Checks::new(p, &kws, false).literals
+    }
+
+    #[test]
+    fn required_literals_are_derived() {
+        let sas = r#"(?:^|[?&;="'\s])sv=\d{4}-\d{2}-\d{2}(?:&[^&\s"'<>]{1,200}){0,15}?&sig=(?P<secret>[A-Za-z0-9%]{43})"#;
+        let c = lits(sas, &["sig="]).unwrap();
+        assert_eq!(c.count(), 2);
+        assert!(c.found(b"x?sv=2020-01-01&se=1&sig=abc"));
+        assert!(!c.found(b"x?sx=2020-01-01&se=1&sig=abc"), "sv= missing");
+        assert!(
+            !c.found(b"x?sv=2020-01-01&se=1&siG=abc"),
+            "&sig= is case-sensitive"
+        );
+        // Letters that match in either case are looked for in either case; the
+        // keyword itself is no test; alternations and optional parts add nothing.
+        let c = lits(
+            r#"(?i)(?:require|from)\s*['"]errorhandler['"].{0,40}app\.use\((?:foo)?"#,
+            &["errorhandler"],
+        )
+        .unwrap();
+        assert_eq!(c.count(), 1);
+        assert!(c.found(b"q APP.USE( x"));
+        assert!(!c.found(b"q app.us( x"));
+        assert!(lits(r"(?i)(?:abcd|efgh)(?:ijkl)?x{0,3}", &[]).is_none());
+        assert!(lits(r"(?i)token", &["token"]).is_none());
+    }
+
+    /// Every example match of every built-in rule holds its rule's literals.
+    #[test]
+    fn built_in_examples_hold_their_literals() {
+        let set = crate::RuleSet::builtin().unwrap();
+        let (mut with, mut matches) = (0, 0);
+        for r in set.rules() {
+            let Some(p) = &r.spec.pattern else { continue };
+            let Some(c) = Checks::new(p, &r.spec.keywords, r.spec.exact_keywords).literals else {
+                continue;
+            };
+            with += 1;
+            let re = regex::bytes::RegexBuilder::new(p)
+                .unicode(false)
+                .build()
+                .unwrap();
+            for ex in r.spec.examples.iter().chain(&r.spec.negative_examples) {
+                for m in re.find_iter(ex.as_bytes()) {
+                    matches += 1;
+                    assert!(c.found(m.as_bytes()), "{}: {:?}", r.spec.id, m.as_bytes());
+                }
+            }
+        }
+        assert!(
+            with > 100 && matches > 300,
+            "{with} rules, {matches} matches"
+        );
     }
 
     #[test]

@@ -238,21 +238,18 @@ impl CompiledRule {
     /// Whether `window` may hold a match, as far as the secret's run of token bytes
     /// tells (see `hitcheck.rs`); checked before the regex is compiled or run.
     fn window_may_match(&self, window: &[u8]) -> bool {
-        self.checks().run.as_ref().is_none_or(|c| c.found(window))
+        let c = self.checks();
+        c.run.as_ref().is_none_or(|c| c.found(window))
+            && c.literals.as_ref().is_none_or(|c| c.found(window))
     }
 
     /// The rule's cheap tests, derived on first use (none without a pattern).
     fn checks(&self) -> &Checks {
-        self.checks.get_or_init(|| {
-            let keywords = self.spec.exact_keywords.then_some(&self.spec.keywords[..]);
-            match self.spec.pattern.as_deref() {
-                Some(p) => Checks::new(p, keywords),
-                None => Checks {
-                    hit: None,
-                    run: None,
-                },
-            }
-        })
+        self.checks
+            .get_or_init(|| match self.spec.pattern.as_deref() {
+                Some(p) => Checks::new(p, &self.spec.keywords, self.spec.exact_keywords),
+                None => Checks::default(),
+            })
     }
 
     /// Whether a hit of one of its keywords at `start` may begin a match (see
