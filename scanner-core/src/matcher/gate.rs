@@ -476,17 +476,31 @@ impl Gate {
             let end = (at + BLOCK).min(data.len());
             groups.clear();
             self.scan_block(data, at, end, groups);
-            for g in groups.chunks_exact(2) {
-                let base = g[0] as usize;
-                let mut mask = lanes(g[1]);
+            // First each candidate's key id, appended after the groups: the id loads
+            // are independent of each other, so their cache misses overlap, where
+            // confirming each candidate in turn waited for one at a time.
+            let n = groups.len();
+            for g in (0..n).step_by(2) {
+                let base = groups[g] as usize;
+                let mut mask = lanes(groups[g + 1]);
                 while mask != 0 {
                     let b = mask.trailing_zeros() as usize;
                     mask &= mask - 1;
                     // Nibble j of the low half: position base + 4j; of the high half:
                     // base + 2 + 4j.
                     let i = base + (b & 31) + (b >> 5) * 2;
-                    self.confirm(data, i, &mut f);
+                    let (at, fp) = slot(fold4(load4_padded(data, i)), self.hash.mul);
+                    // At most one byte of a slot holds a given fingerprint.
+                    let id = match matching_bytes(self.table[at], fp) {
+                        0 => 0,
+                        m => self.ids[at][m.trailing_zeros() as usize / 8],
+                    };
+                    groups.push((i as u64) << 16 | id as u64);
                 }
+            }
+            for k in n..groups.len() {
+                let c = groups[k];
+                self.confirm(data, (c >> 16) as usize, c as u16, &mut f);
             }
             at = end;
         }
@@ -542,20 +556,14 @@ impl Gate {
         }
     }
 
-    /// Confirms a position that passed the table: tests its slice under each kind of
-    /// key against the bit filter, and looks up those that pass.
+    /// Confirms a position that passed the table with key id `id` (see `ids`): the
+    /// one key there, or, for [`MULTI`], its slice under each kind of key tested
+    /// against the bit filter and those that pass looked up.
     #[inline(always)]
-    fn confirm(&self, data: &[u8], i: usize, f: &mut impl FnMut(usize, usize, usize)) {
+    fn confirm(&self, data: &[u8], i: usize, id: u16, f: &mut impl FnMut(usize, usize, usize)) {
         let x = fold4(load4_padded(data, i));
         // The slot's own key, when only one key has this fingerprint there: the
         // position holds a slice of it or of nothing.
-        let (at, fp) = slot(x, self.hash.mul);
-        let m = matching_bytes(self.table[at], fp);
-        // At most one byte of a slot holds a given fingerprint.
-        let id = match m {
-            0 => 0,
-            _ => self.ids[at][m.trailing_zeros() as usize / 8],
-        };
         if id != MULTI {
             if let Some(&(key, s, e)) = id.checked_sub(1).and_then(|k| self.keys.get(k as usize)) {
                 if key == key_of(key & !0xFFFF_FFFF, x) {
