@@ -498,8 +498,7 @@ impl Gate {
                     groups.push((i as u64) << 16 | id as u64);
                 }
             }
-            for k in n..groups.len() {
-                let c = groups[k];
+            for &c in &groups[n..] {
                 self.confirm(data, (c >> 16) as usize, c as u16, &mut f);
             }
             at = end;
