@@ -186,12 +186,12 @@ impl LiteralCheck {
         let needles: Vec<Needle> = runs
             .into_iter()
             .take(MAX_LITERALS)
-            .filter_map(|(l, folded)| {
-                Some(if folded {
+            .map(|(l, folded)| {
+                if folded {
                     Needle::Folded(Folded::new(&l))
                 } else {
                     Needle::Exact(Box::new(memchr::memmem::Finder::new(&l).into_owned()))
-                })
+                }
             })
             .collect();
         (!needles.is_empty()).then_some(LiteralCheck { needles })
