@@ -751,13 +751,7 @@ impl Matcher {
             if rule.regex.is_some() && !rule.window_may_match(&data[wide_s..e]) {
                 continue;
             }
-            let Some(Compiled {
-                re,
-                secret_group,
-                key_group,
-                ..
-            }) = rule.regex.as_ref().and_then(|l| l.get())
-            else {
+            let Some(lazy) = rule.regex.as_ref() else {
                 continue;
             };
             // An exact window already holds every match of its hits (see `exact_window`).
@@ -766,14 +760,26 @@ impl Matcher {
             } else {
                 wide_s
             };
-            let mut locs = re.capture_locations();
+            // Compiled on first use here: a rule with `requires` whose windows hold no
+            // match of it never compiles its (often large) pattern.
+            let mut locs = None;
             // Matches in `s..e`, searched with the bytes before `s` as context, so that
             // `^` and boundaries at the window's start mean what they say.
             let mut confirm = |s: usize, e: usize| {
+                let Some(Compiled {
+                    re,
+                    secret_group,
+                    key_group,
+                    ..
+                }) = lazy.get()
+                else {
+                    return;
+                };
+                let locs = locs.get_or_insert_with(|| re.capture_locations());
                 let hay = &data[..e];
                 let mut at = s;
                 while at <= e {
-                    let Some(m) = re.captures_read_at(&mut locs, hay, at) else {
+                    let Some(m) = re.captures_read_at(locs, hay, at) else {
                         break;
                     };
                     let spec = &rule.spec;
