@@ -969,12 +969,10 @@ fn read_file(path: &Path, max: u64) -> std::io::Result<FileRead> {
         return Ok(FileRead::TooLarge(Some(len)));
     }
     let n = usize::try_from(len).map_err(std::io::Error::other)?;
-    let mut buf = crate::buffers::take(n);
-    (&mut f).take(max.saturating_add(1)).read_to_end(&mut buf)?;
-    if buf.len() as u64 > max {
-        return Ok(FileRead::TooLarge(None));
-    }
-    Ok(FileRead::Data(crate::buffers::into_bytes(buf)))
+    Ok(match crate::buffers::read_all(&mut f, n, max)? {
+        Some(data) => FileRead::Data(data),
+        None => FileRead::TooLarge(None),
+    })
 }
 
 /// Incremental line/column computation over sorted offsets. Both the line and the
