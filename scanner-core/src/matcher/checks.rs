@@ -438,6 +438,12 @@ pub fn generic_value_ok(value: &[u8]) -> bool {
     {
         return false;
     }
+    // Expressions of minified code: identifiers and member paths joined by `||`,
+    // `&&`, `??`, or a conditional with a member path in a branch
+    // (`i.pass??o.opaquePass`, `O||!X?Le.OPAQUE:Le.TRANSLUCENT` assigned to `.pass`).
+    if is_code_expression(v) {
+        return false;
+    }
     // Pure numbers are not secrets in practice (ports, ids, sizes).
     if v.bytes().all(|b| b.is_ascii_digit()) {
         return false;
@@ -457,9 +463,55 @@ pub fn generic_value_ok(value: &[u8]) -> bool {
     !is_placeholder(v.as_bytes())
 }
 
+/// Whether `v` is identifiers and member paths joined by JavaScript operators: `||`,
+/// `&&` or `??` anywhere, or `? :` with a dotted path in a part.
+fn is_code_expression(v: &str) -> bool {
+    let logical = v.contains("||") || v.contains("&&") || v.contains("??");
+    let conditional = v.contains('?') && v.contains(':');
+    if !logical && !conditional {
+        return false;
+    }
+    let parts: Vec<&str> = v
+        .split(['?', ':', '|', '&', '!'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let path = |p: &str| {
+        p.split('.').all(|q| {
+            !q.is_empty()
+                && matches!(q.as_bytes()[0], b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'$')
+                && q.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
+        })
+    };
+    parts.len() >= 2
+        && parts.iter().all(|p| path(p))
+        && (logical || parts.iter().any(|p| p.contains('.')))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minified_expressions_are_not_values() {
+        for v in [
+            "i.pass??o.opaquePass",
+            "O||!X?Le.OPAQUE:Le.TRANSLUCENT",
+            "s?Le.TRANSLUCENT:this._opaquePass",
+            "D?Le.TRANSLUCENT:Le.OPAQUE",
+            "a&&b.secretValue",
+        ] {
+            assert!(!generic_value_ok(v.as_bytes()), "{v}");
+        }
+        for v in [
+            "Tr0ub4dor&3xKq",
+            "p@ss?w0rd:123",
+            "Sunny?Day:Blue9",
+            "a1b2||c3d4!X9#",
+        ] {
+            assert!(generic_value_ok(v.as_bytes()), "{v}");
+        }
+    }
 
     fn make_github(prefix: &str, payload: &str) -> String {
         let crc = crc32fast::hash(payload.as_bytes());
