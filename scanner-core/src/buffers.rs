@@ -52,10 +52,14 @@ pub(crate) fn read_all(r: &mut impl Read, n: usize, max: u64) -> std::io::Result
                     }
                 }
             }
-            if len < m.len() && len as u64 <= max {
+            if len as u64 > max {
+                give_back_huge(m);
+                return Ok(None);
+            }
+            if len < m.len() {
                 return Ok(Some(Bytes::from_owner(Huge(Some(m), len))));
             }
-            // Grew: read on into an ordinary buffer, up to the cap.
+            // Filled: the file grew. Read on into an ordinary buffer, up to the cap.
             let mut v = take(len.saturating_mul(2));
             v.extend_from_slice(&m[..len]);
             give_back_huge(m);
@@ -95,14 +99,23 @@ fn take_huge(n: usize) -> Option<MmapMut> {
 /// Keeps `m` as this thread's spare huge-page buffer (the larger of two; none over
 /// [`KEEP_MAX`]).
 fn give_back_huge(m: MmapMut) {
-    if m.len() > KEEP_MAX {
-        return;
+    if m.len() <= KEEP_MAX {
+        keep_larger(&SPARE_HUGE, m, |m| m.len());
     }
-    let _ = SPARE_HUGE.try_with(|s| {
+}
+
+/// Puts `v` in the thread's spare `slot` unless the one there is larger (a thread
+/// that is exiting keeps nothing).
+fn keep_larger<T>(
+    slot: &'static std::thread::LocalKey<Cell<Option<T>>>,
+    v: T,
+    size: fn(&T) -> usize,
+) {
+    let _ = slot.try_with(|s| {
         let old = s.take();
         s.set(match old {
-            Some(o) if o.len() >= m.len() => Some(o),
-            _ => Some(m),
+            Some(o) if size(&o) >= size(&v) => Some(o),
+            _ => Some(v),
         });
     });
 }
@@ -168,15 +181,7 @@ impl AsRef<[u8]> for Returned {
 
 impl Drop for Returned {
     fn drop(&mut self) {
-        let v = std::mem::take(&mut self.0);
-        // Keep the larger of the two (a thread that is exiting keeps nothing).
-        let _ = SPARE.try_with(|s| {
-            let old = s.take();
-            s.set(match old {
-                Some(o) if o.capacity() >= v.capacity() => Some(o),
-                _ => Some(v),
-            });
-        });
+        keep_larger(&SPARE, std::mem::take(&mut self.0), |v| v.capacity());
     }
 }
 

@@ -302,18 +302,19 @@ fn head_is_text(head: &[u8]) -> bool {
     head.len() >= 16 && !(std && url)
 }
 
+/// The engine for the alphabet of `bytes`: standard (`+ /`), URL-safe (`- _`), or
+/// either; a mix is not base64.
+fn engine_for(bytes: &[u8]) -> Option<&'static GeneralPurpose> {
+    let has_std = bytes.iter().any(|&b| B64[b as usize] == 2);
+    let has_url = bytes.iter().any(|&b| B64[b as usize] == 3);
+    match (has_std, has_url) {
+        (true, true) => None,
+        (false, true) => Some(&URL_SAFE),
+        _ => Some(&STANDARD),
+    }
+}
+
 fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
-    // The alphabet of some bytes: standard (`+ /`), URL-safe (`- _`), or either; a
-    // mix is not base64.
-    let engine_for = |bytes: &[u8]| {
-        let has_std = bytes.iter().any(|&b| B64[b as usize] == 2);
-        let has_url = bytes.iter().any(|&b| B64[b as usize] == 3);
-        match (has_std, has_url) {
-            (true, true) => None,
-            (false, true) => Some(&URL_SAFE),
-            _ => Some(&STANDARD),
-        }
-    };
     // Cheap probe first: the first 16 characters must already decode to text. Most
     // long runs are binary (fonts, images) or identifiers and end here without a pass
     // over the run.
@@ -564,15 +565,7 @@ mod tests {
         }
         let mut texts = 0;
         for h in &heads {
-            let engine = {
-                let std = h.iter().any(|&b| B64[b as usize] == 2);
-                let url = h.iter().any(|&b| B64[b as usize] == 3);
-                match (std, url) {
-                    (true, true) => None,
-                    (false, true) => Some(&URL_SAFE),
-                    _ => Some(&STANDARD),
-                }
-            };
+            let engine = engine_for(h);
             let want = engine.is_some_and(|e| {
                 let mut out = [0u8; 12];
                 e.decode_slice(h, &mut out)

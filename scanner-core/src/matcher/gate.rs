@@ -274,6 +274,10 @@ fn filter_bit(key: u64) -> usize {
     kind << FILTER_BITS | h as usize
 }
 
+/// The fingerprint table and the key ids beside it, a slot of each per index.
+type Table = Box<[[u8; 4]]>;
+type Ids = Box<[[u16; 4]]>;
+
 /// One bit per position of a group's mask: nibble `j`'s lowest bit set when any of
 /// its bits is.
 #[inline(always)]
@@ -282,11 +286,9 @@ fn lanes(m: u64) -> u64 {
 }
 
 /// The table of fingerprints and the key ids beside them for the keys of `dense`
-/// under multiplier `mul`, or `None` when five different fingerprints meet in a slot
-/// (about one build in two with a sixth of the built-in keywords' slices per slot
-/// would; the built-in set fits the first multiplier).
-#[allow(clippy::type_complexity)]
-fn fill(dense: &[(u64, u32, u32)], mul: u32) -> Option<(Box<[[u8; 4]]>, Box<[[u16; 4]]>, u32)> {
+/// under multiplier `mul`, or `None` when a slot would need a fifth fingerprint (the
+/// built-in keywords fit the first multiplier).
+fn fill(dense: &[(u64, u32, u32)], mul: u32) -> Option<(Table, Ids)> {
     let mut table = vec![[EMPTY; 4]; ENTRIES].into_boxed_slice();
     let mut ids = vec![[0u16; 4]; ENTRIES].into_boxed_slice();
     let mut set = |x: u32, id: u16| -> Option<()> {
@@ -318,7 +320,7 @@ fn fill(dense: &[(u64, u32, u32)], mul: u32) -> Option<(Box<[[u8; 4]]>, Box<[[u1
             _ => set(x, id)?,
         }
     }
-    Some((table, ids, mul))
+    Some((table, ids))
 }
 
 /// A slice chosen for a keyword: its commonness, key and offset in the keyword.
@@ -327,11 +329,11 @@ type Choice = ((u32, u32), u64, i32);
 #[derive(Debug)]
 pub(crate) struct Gate {
     /// [`ENTRIES`] slots of four fingerprint bytes.
-    table: Box<[[u8; 4]]>,
+    table: Table,
     /// For each fingerprint of each slot, the one key hashed there with that
     /// fingerprint (index into `keys`, plus one; 0: none), or [`MULTI`] when several
     /// are: most candidates go straight to their key, without the filter and the map.
-    ids: Box<[[u16; 4]]>,
+    ids: Ids,
     /// The hash, with the multiplier that fitted the table.
     hash: simd::Hash,
     /// (confirmation key: kind | masked folded slice, range of `entries`), sorted by
@@ -429,7 +431,9 @@ impl Gate {
                 _ => dense.push((key, at, at + 1)),
             }
         }
-        let (table, ids, mul) = MULS.iter().find_map(|&mul| fill(&dense, mul))?;
+        let (table, ids, mul) = MULS
+            .iter()
+            .find_map(|&mul| fill(&dense, mul).map(|(t, i)| (t, i, mul)))?;
         let short = keywords.iter().any(|k| k.as_ref().len() <= 4);
         let mut filter = vec![0u64; 3 << (FILTER_BITS - 6)].into_boxed_slice();
         for &(key, _, _) in &dense {

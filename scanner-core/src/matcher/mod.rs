@@ -236,7 +236,8 @@ impl CompiledRule {
     }
 
     /// Whether `window` may hold a match, as far as the secret's run of token bytes
-    /// tells (see `hitcheck.rs`); checked before the regex is compiled or run.
+    /// and the literals every match holds tell (see `hitcheck.rs`); checked before the
+    /// regex is compiled or run.
     fn window_may_match(&self, window: &[u8]) -> bool {
         let c = self.checks();
         c.run.as_ref().is_none_or(|c| c.found(window))
